@@ -1,0 +1,59 @@
+# Tautoko: `make run` serves the demo, `make test` runs the whole suite.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install lint format migrate seed bench clean check-deploy schema
+
+$(STAMP): pyproject.toml requirements.lock
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --constraint requirements.lock --editable ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+var:
+	@mkdir -p var/media var/static
+
+migrate: install var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_reference_data
+
+seed: migrate
+	$(PY) manage.py seed_demo --if-empty
+
+run: seed
+	@echo
+	@echo "Tautoko demo on http://$(HOST):$(PORT)/  (API docs: http://$(HOST):$(PORT)/api/docs/)"
+	@echo "Demo logins, password 'tautoko-demo':"
+	@echo "  north-caseworker north-caseworker2 north-lead north-officer north-senior-officer north-compliance north-admin"
+	@echo "  south-caseworker south-caseworker2 south-lead south-officer south-senior-officer south-compliance south-admin"
+	@echo
+	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: lint var
+	$(PY) manage.py makemigrations --check --dry-run
+	$(BIN)/pytest
+
+check-deploy: install
+	TAUTOKO_ENV=production SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') \
+	  ALLOWED_HOSTS=tautoko.example.govt.nz $(PY) manage.py check --deploy --fail-level WARNING
+
+schema: install
+	$(PY) manage.py spectacular --validate --fail-on-warn --file var/openapi.yaml
+
+clean:
+	rm -rf $(VENV) var/tautoko.sqlite3*

@@ -1,0 +1,1 @@
+"""Clients, whānau, cases, notes, consent, goals, the support network and outcome measures."""

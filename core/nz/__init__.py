@@ -1,0 +1,1 @@
+"""New Zealand identifiers, classifications and calendars, as pure Python with no Django models."""

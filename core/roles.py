@@ -1,0 +1,39 @@
+"""Staff roles, the Django groups that carry them, and each role's model permissions."""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    CASEWORKER = "caseworker", "Caseworker (kaiārahi)"
+    TEAM_LEAD = "team_lead", "Team lead"
+    PROGRAM_OFFICER = "program_officer", "Program officer"
+    COMPLIANCE_OFFICER = "compliance_officer", "Compliance officer"
+    AGENCY_ADMIN = "agency_admin", "Agency admin"
+
+
+ROLE_GROUP_PREFIX = "role:"
+
+
+def role_group_name(role: Role | str) -> str:
+    """Name of the Django group that carries a role (one group per role, shared by all agencies)."""
+    return f"{ROLE_GROUP_PREFIX}{Role(role).value}"
+
+
+# Model-level permissions per role, as "app_label.codename". They say what a role
+# may do at all; which records it may do it to is decided by object permissions
+# and agency scoping in the selectors. Apps add their codenames here as they grow.
+ROLE_MODEL_PERMISSIONS: dict[Role, tuple[str, ...]] = {
+    Role.CASEWORKER: (),
+    Role.TEAM_LEAD: (),
+    Role.PROGRAM_OFFICER: (),
+    Role.COMPLIANCE_OFFICER: ("core.view_auditevent",),
+    Role.AGENCY_ADMIN: (
+        "core.view_user",
+        "core.add_user",
+        "core.change_user",
+        "core.view_team",
+        "core.add_team",
+        "core.change_team",
+        "core.view_auditevent",
+    ),
+}

@@ -1,0 +1,18 @@
+"""API routes of core, mounted under /api/v1/."""
+
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from core import api
+
+router = SimpleRouter()
+router.register("agencies", api.AgencyViewSet, basename="agency")
+router.register("teams", api.TeamViewSet, basename="team")
+router.register("staff", api.StaffViewSet, basename="staff")
+router.register("audit-events", api.AuditEventViewSet, basename="audit-event")
+
+urlpatterns = [
+    path("auth/token/", api.TokenObtainView.as_view(), name="auth-token"),
+    path("me/", api.MeView.as_view(), name="me"),
+    *router.urls,
+]

@@ -1,0 +1,1 @@
+"""Programmes and budgets, financial aid, employment support, the directory and referrals."""

@@ -1,0 +1,1 @@
+"""Report jobs, PDF outcome reports and compliance exports."""

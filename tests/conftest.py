@@ -1,0 +1,101 @@
+"""Shared fixtures: API clients signed in as demo-shaped staff of two agencies."""
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from core.services import roles_sync
+from tests.factories import AgencyFactory, StaffFactory, TeamFactory
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip tests marked `postgres` unless the suite runs against PostgreSQL."""
+    from django.conf import settings
+
+    if "postgresql" in settings.DATABASES["default"]["ENGINE"]:
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # PBKDF2 at full strength costs ~0.3 s a hash; tests don't need the strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # Throttle counters live in the cache; every test starts with none.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def roles(db):
+    roles_sync()
+
+
+@pytest.fixture
+def north(db):
+    return AgencyFactory(slug="north", name="Te Raki Whānau Ora Collective", region="01")
+
+
+@pytest.fixture
+def south(db):
+    return AgencyFactory(slug="south", name="Ōtautahi Recovery Trust", region="13")
+
+
+@pytest.fixture
+def north_team(north):
+    return TeamFactory(agency=north)
+
+
+@pytest.fixture
+def make_staff(roles):
+    """Create a member of staff through the real service: make_staff(agency, "caseworker", ...)."""
+
+    def make(agency, *role_names, **kwargs):
+        return StaffFactory(agency=agency, roles=list(role_names) or ["caseworker"], **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def client_for():
+    """An API client authenticated as `user` (token auth, as real clients use)."""
+
+    def make(user):
+        client = APIClient()
+        client.force_authenticate(user=user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def list_queries():
+    """Count the queries of one GET of a list page: list_queries(client, url, page_size, **params).
+
+    Also checks the page came back full, so a query budget is never asserted
+    over a page shorter than asked for.
+    """
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(client, url, page_size, **params):
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url, {"page_size": page_size, **params})
+        assert response.status_code == 200, response.content
+        assert len(response.json()["results"]) == page_size
+        return len(ctx.captured_queries)
+
+    return count
