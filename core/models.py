@@ -3,7 +3,7 @@
 import uuid
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, Group
 from django.core.validators import MinValueValidator
 from django.db import models
 
@@ -46,6 +46,14 @@ class Team(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="teams")
     name = models.CharField(max_length=200)
+    lead_group = models.OneToOneField(
+        Group,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_team",
+        help_text="The team's leads; object permissions on the team's cases are granted to it.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -22,9 +22,21 @@ def role_group_name(role: Role | str) -> str:
 # Model-level permissions per role, as "app_label.codename". They say what a role
 # may do at all; which records it may do it to is decided by object permissions
 # and agency scoping in the selectors. Apps add their codenames here as they grow.
+_CASEWORK = (
+    "casework.add_client",
+    "casework.add_whanau",
+    "casework.add_case",
+    "casework.add_casenote",
+    "casework.add_consent",
+    "casework.add_goal",
+    "casework.add_networktie",
+    "casework.add_networksnapshot",
+    "casework.add_assessment",
+)
+
 ROLE_MODEL_PERMISSIONS: dict[Role, tuple[str, ...]] = {
-    Role.CASEWORKER: (),
-    Role.TEAM_LEAD: (),
+    Role.CASEWORKER: _CASEWORK,
+    Role.TEAM_LEAD: (*_CASEWORK, "casework.assign_case"),
     Role.PROGRAM_OFFICER: (),
     Role.COMPLIANCE_OFFICER: ("core.view_auditevent",),
     Role.AGENCY_ADMIN: (

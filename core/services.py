@@ -55,10 +55,15 @@ def agency_create(*, actor: User | None, name: str, slug: str, kind: str, region
 
 @transaction.atomic
 def team_create(*, actor: User | None, agency: Agency, name: str) -> Team:
-    """Create a team in `agency`; the actor must be that agency's admin (or an operator)."""
+    """Create a team in `agency` with the group its leads share; the actor must be its admin.
+
+    Object permissions on the team's cases are granted to the lead group, so
+    a new team lead sees the team's cases as soon as they join it.
+    """
     _require_agency_admin(actor, agency)
     team = Team(agency=agency, name=name)
     team.full_clean()
+    team.lead_group = Group.objects.create(name=f"team-leads:{team.pk}")
     team.save()
     audit_record(actor=actor, action=AuditAction.CREATE, obj=team, changes={"name": name})
     return team
@@ -109,6 +114,7 @@ def staff_create(
     user.full_clean(exclude=["password"])
     user.save()
     _set_roles(user, role_set)
+    _sync_team_lead_group(user)
     audit_record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -182,6 +188,8 @@ def staff_update(
         audit_record(actor=actor, action=AuditAction.UPDATE, obj=staff, changes=changes)
     if role_set != old_roles:
         _set_roles(staff, role_set)
+    _sync_team_lead_group(staff)
+    if role_set != old_roles:
         audit_record(
             actor=actor,
             action=AuditAction.PERMISSION_CHANGE,
@@ -258,6 +266,18 @@ def _validate_password(password: str, user: User) -> None:
         raise ApplicationError(
             "The password is too weak.", fields={"password": list(exc.messages)}
         ) from exc
+
+
+def _sync_team_lead_group(user: User) -> None:
+    """Keep the user in exactly the lead group of their team if they are an active team lead."""
+    user.groups.remove(*Group.objects.filter(led_team__isnull=False).exclude(led_team=user.team_id))
+    team = user.team
+    if team is None or team.lead_group_id is None:
+        return
+    if user.is_active and user.has_role(Role.TEAM_LEAD):
+        user.groups.add(team.lead_group_id)
+    else:
+        user.groups.remove(team.lead_group_id)
 
 
 def _set_roles(user: User, role_set: set[str]) -> None:

@@ -4,7 +4,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from core.services import roles_sync
+from core.management.commands.load_reference_data import load_all_reference_data
 from tests.factories import AgencyFactory, StaffFactory, TeamFactory
 
 
@@ -36,7 +36,7 @@ def _clear_cache():
 
 @pytest.fixture
 def roles(db):
-    roles_sync()
+    load_all_reference_data()
 
 
 @pytest.fixture

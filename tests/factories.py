@@ -1,11 +1,13 @@
 """factory_boy factories: inert data; staff are made through the real service."""
 
+from datetime import date, timedelta
 from decimal import Decimal
 
 import factory
+from django.utils import timezone
 
 from core.models import Agency, AgencyKind, Team
-from core.services import staff_create
+from core.services import staff_create, team_create
 
 
 class AgencyFactory(factory.django.DjangoModelFactory):
@@ -20,11 +22,17 @@ class AgencyFactory(factory.django.DjangoModelFactory):
 
 
 class TeamFactory(factory.django.DjangoModelFactory):
+    """Teams through the real service, so each has its lead group."""
+
     class Meta:
         model = Team
 
     agency = factory.SubFactory(AgencyFactory)
     name = factory.Sequence(lambda n: f"Team {n}")
+
+    @classmethod
+    def _create(cls, model_class, agency, name):
+        return team_create(actor=None, agency=agency, name=name)
 
 
 class StaffFactory(factory.Factory):
@@ -50,3 +58,31 @@ class StaffFactory(factory.Factory):
         return staff_create(actor=None, validate_password_strength=False, **kwargs)
 
     _build = _create
+
+
+class ClientFactory(factory.django.DjangoModelFactory):
+    """An inert client row with no grants; use `assigned_client` to give a caseworker access."""
+
+    class Meta:
+        model = "casework.Client"
+
+    agency = factory.SubFactory(AgencyFactory)
+    legal_given_names = factory.Iterator(["Aroha", "Mere", "Tama", "Hēmi", "Ngaio", "Sione"])
+    legal_family_name = factory.Iterator(["Ngātai", "Pōmare", "Te Kōti", "Wīrihana", "Fifita"])
+    date_of_birth = factory.Sequence(lambda n: date(1970, 1, 1) + timedelta(days=137 * n))
+    region = "01"
+    created_by = factory.LazyAttribute(
+        lambda o: StaffFactory(agency=o.agency, roles=["caseworker"])
+    )
+
+
+class CaseFactory(factory.django.DjangoModelFactory):
+    """An inert case row in `referred`, with no grants; states are reached through services."""
+
+    class Meta:
+        model = "casework.Case"
+
+    client = factory.SubFactory(ClientFactory)
+    agency = factory.SelfAttribute("client.agency")
+    opened_at = factory.LazyFunction(timezone.now)
+    created_by = factory.SelfAttribute("client.created_by")

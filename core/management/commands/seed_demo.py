@@ -8,8 +8,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from core.demo import DemoWorld
+from core.management.commands.load_reference_data import load_all_reference_data
 from core.models import Agency
-from core.services import roles_sync
 
 
 class Command(BaseCommand):
@@ -44,7 +44,7 @@ class Command(BaseCommand):
                 "The database already holds agencies; seed_demo runs on an empty one."
             )
             raise SystemExit(1)
-        roles_sync()
+        load_all_reference_data()
         world = DemoWorld(rng=Random(seed), password=password, clients=clients)
         with transaction.atomic():
             # Each app that has demo data provides `<app>.demo.seed(world)`; they run in

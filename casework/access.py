@@ -1,0 +1,190 @@
+"""Who may reach which client and case: the object-permission grants and the filters that read them.
+
+Grants are django-guardian object permissions in direct-foreign-key tables
+(ClientUserObjectPermission and friends), written only by the services here.
+Reads never ask guardian row by row: `clients_visible_to` and
+`cases_visible_to` compile the grants into one `EXISTS` predicate each, so a
+permission-filtered list is one query whatever the page size.
+
+- The lead caseworker of a case holds view/change on the case and on its
+  client (or every client member of its whānau), plus `view_client_identity`,
+  which alone reveals a restricted client's identifying details.
+- The case's team lead group holds view/change on the case and its clients,
+  but not identity: restricted details stay with the assigned caseworker.
+- Whoever registers a client holds the caseworker grants on it until the
+  client's work is assigned elsewhere.
+"""
+
+from django.contrib.auth.models import Group
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from guardian.shortcuts import assign_perm, remove_perm
+
+from casework.models import (
+    Case,
+    CaseGroupObjectPermission,
+    CaseUserObjectPermission,
+    Client,
+    ClientGroupObjectPermission,
+    ClientUserObjectPermission,
+    WhanauMember,
+)
+from core.models import User
+
+CLIENT_ASSIGNED_PERMS = ("view_client", "change_client", "view_client_identity")
+CLIENT_TEAM_PERMS = ("view_client", "change_client")
+CASE_PERMS = ("view_case", "change_case")
+
+
+def case_clients(case: Case) -> list[Client]:
+    """The clients a case is about: its client, or every client member of its whānau."""
+    if case.client_id is not None:
+        return [case.client]
+    return [
+        m.client
+        for m in WhanauMember.objects.filter(whanau_id=case.whanau_id, client__isnull=False)
+        .select_related("client")
+        .order_by("id")
+    ]
+
+
+def grant_client_to_user(client: Client, user: User) -> None:
+    """Give a caseworker full access to one client, identity included."""
+    for perm in CLIENT_ASSIGNED_PERMS:
+        assign_perm(f"casework.{perm}", user, client)
+
+
+def revoke_client_from_user(client: Client, user: User) -> None:
+    """Take a caseworker's grants on one client away (the caller checks nothing else needs them)."""
+    for perm in CLIENT_ASSIGNED_PERMS:
+        remove_perm(f"casework.{perm}", user, client)
+
+
+def grant_case_to_user(case: Case, user: User) -> None:
+    """Give the lead caseworker access to the case and every client it is about."""
+    for perm in CASE_PERMS:
+        assign_perm(f"casework.{perm}", user, case)
+    for client in case_clients(case):
+        grant_client_to_user(client, user)
+
+
+def revoke_case_from_user(case: Case, user: User) -> None:
+    """Take a former lead's access to the case and to clients they no longer lead any case for."""
+    for perm in CASE_PERMS:
+        remove_perm(f"casework.{perm}", user, case)
+    still_led = Case.objects.filter(lead_caseworker=user).exclude(pk=case.pk)
+    for client in case_clients(case):
+        leads_other = still_led.filter(
+            Q(client=client) | Q(whanau__members__client=client)
+        ).exists()
+        if not leads_other:
+            revoke_client_from_user(client, user)
+
+
+def grant_case_to_group(case: Case, group: Group) -> None:
+    """Give a team's lead group access to the case and its clients (identity excluded)."""
+    for perm in CASE_PERMS:
+        assign_perm(f"casework.{perm}", group, case)
+    for client in case_clients(case):
+        for perm in CLIENT_TEAM_PERMS:
+            assign_perm(f"casework.{perm}", group, client)
+
+
+def revoke_case_from_group(case: Case, group: Group) -> None:
+    """Take a team's access to the case, and to clients none of its other cases are about."""
+    for perm in CASE_PERMS:
+        remove_perm(f"casework.{perm}", group, case)
+    team_cases = Case.objects.filter(team__lead_group=group).exclude(pk=case.pk)
+    for client in case_clients(case):
+        if not team_cases.filter(Q(client=client) | Q(whanau__members__client=client)).exists():
+            for perm in CLIENT_TEAM_PERMS:
+                remove_perm(f"casework.{perm}", group, client)
+
+
+def _user_groups(user: User):
+    return User.groups.through.objects.filter(user_id=user.pk).values("group_id")
+
+
+def client_permission_exists(
+    user: User, codename: str, *, via_groups: bool = True, client_ref: str = "pk"
+):
+    """An `Exists` expression: does `user` hold `codename` on the client at `client_ref`?
+
+    `client_ref` names the outer query's path to the client's id: ``"pk"`` on
+    Client querysets, ``"client_id"`` on cases, notes, consents and the like.
+    """
+    direct = Exists(
+        ClientUserObjectPermission.objects.filter(
+            content_object=OuterRef(client_ref), user_id=user.pk, permission__codename=codename
+        )
+    )
+    if not via_groups:
+        return direct
+    return direct | Exists(
+        ClientGroupObjectPermission.objects.filter(
+            content_object=OuterRef(client_ref),
+            group_id__in=_user_groups(user),
+            permission__codename=codename,
+        )
+    )
+
+
+def case_permission_exists(user: User, codename: str, *, case_ref: str = "pk"):
+    """An `Exists` expression: does `user` hold `codename` on the case at `case_ref`?"""
+    return Exists(
+        CaseUserObjectPermission.objects.filter(
+            content_object=OuterRef(case_ref), user_id=user.pk, permission__codename=codename
+        )
+    ) | Exists(
+        CaseGroupObjectPermission.objects.filter(
+            content_object=OuterRef(case_ref),
+            group_id__in=_user_groups(user),
+            permission__codename=codename,
+        )
+    )
+
+
+def clients_visible_to(user: User, queryset: QuerySet[Client] | None = None) -> QuerySet[Client]:
+    """Clients `user` may see, annotated with `identity_visible` (may they see who it is?).
+
+    Inactive or anonymous users see none. Operators (superusers) get no
+    blanket access to people's records through the API (IPP 5).
+    """
+    queryset = Client.objects.all() if queryset is None else queryset
+    if not (user and user.is_authenticated and user.is_active):
+        return queryset.none()
+    return queryset.filter(client_permission_exists(user, "view_client")).annotate(
+        identity_visible=client_identity_exists(user)
+    )
+
+
+def cases_visible_to(user: User, queryset: QuerySet[Case] | None = None) -> QuerySet[Case]:
+    """Cases `user` may see: led by them or belonging to a team they lead."""
+    queryset = Case.objects.all() if queryset is None else queryset
+    if not (user and user.is_authenticated and user.is_active):
+        return queryset.none()
+    return queryset.filter(case_permission_exists(user, "view_case"))
+
+
+def client_identity_exists(user: User, *, client_ref: str = "pk"):
+    """An `Exists` expression: may `user` see who the client at `client_ref` is?
+
+    True for unrestricted clients the user can see at all; for restricted ones
+    only with a direct `view_client_identity` grant (assignment), never via a team.
+    Annotate querysets with it and pass the value to `casework.redaction`.
+    """
+    return client_permission_exists(
+        user, "view_client_identity", via_groups=False, client_ref=client_ref
+    )
+
+
+def user_can(user: User, codename: str, obj: Client | Case) -> bool:
+    """Does `user` hold `codename` on one client or case? The same rule the list filters apply."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if isinstance(obj, Client):
+        return (
+            Client.objects.filter(pk=obj.pk)
+            .filter(client_permission_exists(user, codename))
+            .exists()
+        )
+    return Case.objects.filter(pk=obj.pk).filter(case_permission_exists(user, codename)).exists()

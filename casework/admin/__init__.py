@@ -1,0 +1,5 @@
+"""Casework admin screens: read-mostly; writes go through services."""
+
+from casework.admin import assessments, cases, clients, consents, goals, network, notes, whanau
+
+__all__ = ["assessments", "cases", "clients", "consents", "goals", "network", "notes", "whanau"]

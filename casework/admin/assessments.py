@@ -1,0 +1,1 @@
+"""Admin screens for casework assessments (not built yet)."""

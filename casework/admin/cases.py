@@ -1,0 +1,1 @@
+"""Admin screens for casework cases (not built yet)."""

@@ -1,0 +1,1 @@
+"""Admin screens for casework clients (not built yet)."""

@@ -1,0 +1,1 @@
+"""Admin screens for casework consents (not built yet)."""

@@ -1,0 +1,1 @@
+"""Admin screens for casework goals (not built yet)."""

@@ -1,0 +1,1 @@
+"""Admin screens for casework notes (not built yet)."""

@@ -1,0 +1,1 @@
+"""Admin screens for casework whanau (not built yet)."""

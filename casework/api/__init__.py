@@ -1,0 +1,1 @@
+"""Casework HTTP endpoints; each module exports its own `urlpatterns`."""

@@ -1,0 +1,3 @@
+"""Endpoints for casework assessments (not built yet)."""
+
+urlpatterns: list = []

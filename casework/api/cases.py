@@ -1,0 +1,3 @@
+"""Endpoints for casework cases (not built yet)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Endpoints for casework clients (not built yet)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Endpoints for casework consents (not built yet)."""
+
+urlpatterns: list = []

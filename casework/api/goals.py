@@ -1,0 +1,3 @@
+"""Endpoints for casework goals (not built yet)."""
+
+urlpatterns: list = []

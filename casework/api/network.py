@@ -1,0 +1,3 @@
+"""Endpoints for casework network (not built yet)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Endpoints for casework notes (not built yet)."""
+
+urlpatterns: list = []

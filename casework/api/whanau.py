@@ -1,0 +1,3 @@
+"""Endpoints for casework whanau (not built yet)."""
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Every casework read: permission-filtered querysets built on casework.access."""

@@ -1,0 +1,1 @@
+"""HTTP shapes of casework records (parsing and rendering only)."""

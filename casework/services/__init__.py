@@ -1,0 +1,1 @@
+"""Every casework write: one keyword-only, transactional, audited function per use case."""

@@ -1,0 +1,79 @@
+"""The grant rules and the visibility filters they feed."""
+
+import pytest
+
+from casework import access
+from casework.models import Client
+
+pytestmark = pytest.mark.django_db
+
+
+def test_assigned_caseworker_sees_client_and_identity(staff, assigned_client):
+    cw = staff["north-caseworker"]
+    client = assigned_client(cw, is_restricted=True)
+
+    visible = access.clients_visible_to(cw).get(pk=client.pk)
+
+    assert visible.identity_visible is True
+    assert access.user_can(cw, "change_client", client)
+
+
+def test_other_caseworker_and_other_agency_see_nothing(staff, assigned_client):
+    client = assigned_client(staff["north-caseworker"])
+
+    for username in ["north-caseworker2", "south-caseworker", "south-lead", "north-admin"]:
+        user = staff[username]
+        assert not access.clients_visible_to(user).filter(pk=client.pk).exists(), username
+        assert not access.user_can(user, "view_client", client), username
+
+
+def test_team_lead_sees_team_cases_but_not_restricted_identity(staff, led_case):
+    case = led_case(staff["north-caseworker"])
+    case.client.is_restricted = True
+    case.client.save()
+    lead = staff["north-lead"]
+
+    assert access.cases_visible_to(lead).filter(pk=case.pk).exists()
+    seen = access.clients_visible_to(lead).get(pk=case.client_id)
+    assert seen.identity_visible is False
+    assert not access.cases_visible_to(staff["south-lead"]).filter(pk=case.pk).exists()
+
+
+def test_revoking_a_case_keeps_clients_the_user_still_leads_another_case_for(staff, led_case):
+    cw = staff["north-caseworker"]
+    first = led_case(cw)
+    led_case(cw, client=first.client)
+
+    access.revoke_case_from_user(first, cw)
+
+    assert not access.cases_visible_to(cw).filter(pk=first.pk).exists()
+    assert access.clients_visible_to(cw).filter(pk=first.client_id).exists()
+
+
+def test_revoking_the_only_case_removes_client_access(staff, led_case):
+    cw = staff["north-caseworker"]
+    case = led_case(cw)
+
+    access.revoke_case_from_user(case, cw)
+
+    assert not access.clients_visible_to(cw).filter(pk=case.client_id).exists()
+
+
+def test_deactivated_staff_see_nothing(staff, assigned_client):
+    cw = staff["north-caseworker"]
+    assigned_client(cw)
+    cw.is_active = False
+
+    assert not access.clients_visible_to(cw).exists()
+
+
+def test_visibility_is_one_query(staff, assigned_client, django_assert_num_queries):
+    cw = staff["north-caseworker"]
+    for _ in range(3):
+        assigned_client(cw)
+
+    with django_assert_num_queries(1):
+        rows = list(access.clients_visible_to(cw))
+
+    assert len(rows) == 3
+    assert Client.objects.count() == 3
