@@ -203,6 +203,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_6
 # NZ rules that the reference marks as configurable.
 # Test NHIs (starting with Z) are never issued to people: fine for demos, refusable in production.
 NHI_ALLOW_TEST_NUMBERS = env.bool("NHI_ALLOW_TEST_NUMBERS", default=not PRODUCTION)
+# LSNS-6 totals strictly below this flag a risk of social isolation (Lubben et al. 2006);
+# the exact inequality is not settled in the literature, so it is configurable.
+LSNS6_ISOLATION_CUTOFF = env.int("LSNS6_ISOLATION_CUTOFF", default=12)
+# A closed case may be reopened within this many days of closing.
+CASE_REOPEN_WINDOW_DAYS = env.int("CASE_REOPEN_WINDOW_DAYS", default=90)
+# "My work" lists cases with no contact note for this many days.
+CASE_NO_CONTACT_DAYS = env.int("CASE_NO_CONTACT_DAYS", default=30)
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "text")
