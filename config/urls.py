@@ -9,6 +9,7 @@ from core.api import healthz, readyz
 api_v1 = [
     path("", include("core.urls")),
     path("", include("casework.urls")),
+    path("", include("programs.urls")),
 ]
 
 urlpatterns = [

@@ -1,0 +1,3 @@
+"""Programmes API routes, mounted under /api/v1/."""
+
+urlpatterns: list = []
