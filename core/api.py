@@ -3,7 +3,8 @@
 import django_filters
 from django.db import connections
 from django.http import JsonResponse
-from drf_spectacular.utils import extend_schema
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -12,6 +13,7 @@ from rest_framework.views import APIView
 
 from core import selectors, services
 from core.models import Agency, AuditAction, AuditEvent, Team, User
+from core.pagination import StandardPagination
 from core.permissions import IsAgencyAdmin, IsAuditReader
 from core.roles import Role
 from core.serializers import (
@@ -24,7 +26,9 @@ from core.serializers import (
     TeamSerializer,
     TokenRequestSerializer,
     TokenSerializer,
+    WorkItemSerializer,
 )
+from core.work import work_items_for
 
 
 class TokenObtainView(APIView):
@@ -54,6 +58,28 @@ class MeView(APIView):
             .get(pk=request.user.pk)
         )
         return Response(MeSerializer(user).data)
+
+
+class MyWorkView(APIView):
+    """What is due for you: reviews, follow-ups and decisions, most overdue first.
+
+    Filter with `?kind=` (repeatable); paginated like every list.
+    """
+
+    @extend_schema(
+        parameters=[OpenApiParameter("kind", str, many=True, required=False)],
+        responses=WorkItemSerializer(many=True),
+    )
+    def get(self, request):
+        today = timezone.localdate()
+        items = work_items_for(request.user, today)
+        kinds = request.query_params.getlist("kind")
+        if kinds:
+            items = [item for item in items if item.kind in kinds]
+        paginator = StandardPagination()
+        page = paginator.paginate_queryset(items, request, view=self)
+        data = WorkItemSerializer(page, many=True, context={"today": today}).data
+        return paginator.get_paginated_response(data)
 
 
 class AgencyViewSet(viewsets.ReadOnlyModelViewSet):

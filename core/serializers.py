@@ -147,3 +147,18 @@ class TokenRequestSerializer(serializers.Serializer):
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(read_only=True)
+
+
+class WorkItemSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    title = serializers.CharField()
+    due_on = serializers.DateField(allow_null=True)
+    overdue = serializers.SerializerMethodField()
+    object_type = serializers.CharField()
+    object_id = serializers.CharField()
+    case_id = serializers.CharField(allow_null=True)
+    detail = serializers.DictField()
+
+    def get_overdue(self, item) -> bool:
+        today = self.context["today"]
+        return item.due_on is not None and item.due_on < today

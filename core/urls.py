@@ -14,5 +14,6 @@ router.register("audit-events", api.AuditEventViewSet, basename="audit-event")
 urlpatterns = [
     path("auth/token/", api.TokenObtainView.as_view(), name="auth-token"),
     path("me/", api.MeView.as_view(), name="me"),
+    path("me/work/", api.MyWorkView.as_view(), name="me-work"),
     *router.urls,
 ]
