@@ -128,21 +128,11 @@ class ClientIwi(models.Model):
 class ClientUserObjectPermission(UserObjectPermissionBase):
     content_object = models.ForeignKey(Client, on_delete=models.CASCADE)
 
-    class Meta(UserObjectPermissionBase.Meta):
-        indexes = [
-            models.Index(fields=["user", "permission", "content_object"], name="client_uop_lookup"),
-        ]
 
 
 class ClientGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Client, on_delete=models.CASCADE)
 
-    class Meta(GroupObjectPermissionBase.Meta):
-        indexes = [
-            models.Index(
-                fields=["group", "permission", "content_object"], name="client_gop_lookup"
-            ),
-        ]
 
 
 class Whanau(models.Model):
@@ -315,19 +305,11 @@ class CaseStatusChange(models.Model):
 class CaseUserObjectPermission(UserObjectPermissionBase):
     content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
 
-    class Meta(UserObjectPermissionBase.Meta):
-        indexes = [
-            models.Index(fields=["user", "permission", "content_object"], name="case_uop_lookup"),
-        ]
 
 
 class CaseGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
 
-    class Meta(GroupObjectPermissionBase.Meta):
-        indexes = [
-            models.Index(fields=["group", "permission", "content_object"], name="case_gop_lookup"),
-        ]
 
 
 class NoteKind(models.TextChoices):

@@ -3,6 +3,9 @@
 from dataclasses import dataclass, field
 from decimal import Decimal
 from random import Random
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
 
 from core.models import Agency, AgencyKind, Team, User
 from core.roles import Role
@@ -58,10 +61,14 @@ class DemoWorld:
     agencies: dict[str, Agency] = field(default_factory=dict)
     teams: dict[str, Team] = field(default_factory=dict)
     staff: dict[str, User] = field(default_factory=dict)
+    # What one app's seeder leaves for the next (e.g. casework's cases for programmes).
+    shared: dict[str, Any] = field(default_factory=dict)
 
 
 def seed(world: DemoWorld) -> None:
     """Create the two demo agencies, a team in each and the contract's seven users per agency."""
+    # Every demo user shares one password: hash it once, not fourteen times.
+    password_hash = make_password(world.password)
     for spec in DEMO_AGENCIES:
         agency = agency_create(
             actor=None,
@@ -88,4 +95,5 @@ def seed(world: DemoWorld) -> None:
                 team=team if in_team else None,
                 delegated_limit=limit,
                 validate_password_strength=False,
+                password_hash=password_hash,
             )

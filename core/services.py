@@ -83,6 +83,7 @@ def staff_create(
     team: Team | None = None,
     delegated_limit: Decimal | None = None,
     validate_password_strength: bool = True,
+    password_hash: str = "",
 ) -> User:
     """Add a member of staff to `agency` with the given roles.
 
@@ -90,7 +91,9 @@ def staff_create(
     for set-up commands); roles are known; a program officer has a delegated
     limit and nobody else does; the team belongs to the same agency.
     Raises PermissionDenied or ApplicationError; writes `create` and
-    `permission_change` audit events.
+    `permission_change` audit events. Set-up commands that create many users
+    with one password may pass `password_hash` (from `make_password`) to hash
+    it once.
     """
     _require_agency_admin(actor, agency)
     role_set = _clean_roles(roles)
@@ -110,7 +113,10 @@ def staff_create(
     _check_staff_rules(user, role_set)
     if validate_password_strength:
         _validate_password(password, user)
-    user.set_password(password)
+    if password_hash:
+        user.password = password_hash
+    else:
+        user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
     _set_roles(user, role_set)
