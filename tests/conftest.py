@@ -34,9 +34,22 @@ def _clear_cache():
     cache.clear()
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load reference data once into the test database; each test rolls back to it."""
+    with django_db_blocker.unblock():
+        load_all_reference_data()
+
+
 @pytest.fixture
 def roles(db):
-    load_all_reference_data()
+    """Reference data (role groups, instruments): loaded once per run, reloaded after a flush."""
+    from django.contrib.auth.models import Group
+
+    from core.roles import Role, role_group_name
+
+    if not Group.objects.filter(name=role_group_name(Role.CASEWORKER)).exists():
+        load_all_reference_data()
 
 
 @pytest.fixture

@@ -1,0 +1,148 @@
+"""Reads of cases: permission-filtered lists with redacted names, audited retrieve, history."""
+
+import uuid
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from casework import access
+from casework.models import Case, CaseStatusChange, Client, Whanau, WhanauMember
+from casework.redaction import identity_is_visible
+from core.audit import audit_record
+from core.models import AuditAction, Team, User
+
+
+def case_list(*, actor: User) -> QuerySet[Case]:
+    """Every case the actor may see, annotated with `identity_visible` for the case's client.
+
+    The client, whānau, lead caseworker, team and agency come in with the page
+    (one query whatever its size). `identity_visible` says whether the actor
+    may see who a restricted client is; pass it to `casework.redaction`.
+    """
+    queryset = Case.objects.select_related(
+        "agency", "client", "whanau", "lead_caseworker", "team"
+    ).annotate(identity_visible=access.client_identity_exists(actor, client_ref="client_id"))
+    return access.cases_visible_to(actor, queryset)
+
+
+def case_find(*, actor: User, case_id) -> Case:
+    """One case the actor may see, for a write or a nested read (which audit themselves).
+
+    Raises Http404 for anything outside `case_list`, malformed ids included.
+    """
+    pk = uuid_or_404(case_id)
+    case = case_list(actor=actor).filter(pk=pk).first()
+    if case is None:
+        raise Http404("No such case.")
+    return case
+
+
+def case_get(*, actor: User, case_id) -> Case:
+    """One case the actor may see, and a `view` audit event saying so (IPP 5).
+
+    Anything else, including a malformed id, raises Http404 exactly as a case
+    that does not exist would, and writes no event.
+    """
+    case = case_find(actor=actor, case_id=case_id)
+    audit_record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        obj=case,
+        changes={"identity_shown": case_identity_shown(case)},
+    )
+    return case
+
+
+def case_identity_shown(case: Case) -> bool:
+    """Did the viewer see who the case is about? (Whānau cases show the whānau's name only.)"""
+    if case.client_id is None:
+        return True
+    return identity_is_visible(case.client, getattr(case, "identity_visible", False))
+
+
+def case_history(*, actor: User, case_id) -> QuerySet[CaseStatusChange]:
+    """The status changes of a case the actor may see, oldest first (Http404 otherwise)."""
+    case = case_find(actor=actor, case_id=case_id)
+    return (
+        CaseStatusChange.objects.filter(case_id=case.pk)
+        .select_related("changed_by")
+        .order_by("changed_at", "id")
+    )
+
+
+def cases_search(queryset: QuerySet[Case], *, actor: User, term: str) -> QuerySet[Case]:
+    """Cases whose client's names contain every word of `term`, or whose whānau's name does.
+
+    A restricted client is matched only for staff who may see who they are:
+    otherwise a search would confirm a name that the list redacts.
+    """
+    words = term.split()
+    if not words:
+        return queryset
+    by_client = Q()
+    by_whanau = Q()
+    for word in words:
+        by_client &= (
+            Q(client__legal_given_names__icontains=word)
+            | Q(client__legal_family_name__icontains=word)
+            | Q(client__preferred_name__icontains=word)
+        )
+        by_whanau &= Q(whanau__name__icontains=word)
+    may_identify = Q(client__is_restricted=False) | Q(identity_visible=True)
+    return queryset.filter((by_client & may_identify) | by_whanau)
+
+
+def cases_in_region(queryset: QuerySet[Case], *, region: str) -> QuerySet[Case]:
+    """Cases whose client lives in `region`, or with a whānau member who is a client there."""
+    in_region = Exists(
+        WhanauMember.objects.filter(whanau_id=OuterRef("whanau_id"), client__region=region)
+    )
+    return queryset.filter(Q(client__region=region) | in_region)
+
+
+def whanau_visible_to(actor: User) -> QuerySet[Whanau]:
+    """Whānau the actor may open a case for: ones they registered or with a member they can see."""
+    if not (actor and actor.is_authenticated and actor.is_active):
+        return Whanau.objects.none()
+    member_visible = Exists(
+        WhanauMember.objects.filter(whanau_id=OuterRef("pk"), client__isnull=False).filter(
+            access.client_permission_exists(actor, "view_client", client_ref="client_id")
+        )
+    )
+    return Whanau.objects.filter(Q(created_by=actor) | member_visible)
+
+
+def case_subject_client_find(*, actor: User, client_id) -> Client:
+    """A client of the actor's own agency they may see, to open a case for (Http404 otherwise)."""
+    pk = uuid_or_404(client_id)
+    client = access.clients_visible_to(actor).filter(pk=pk, agency_id=actor.agency_id).first()
+    if client is None:
+        raise Http404("No such client.")
+    return client
+
+
+def case_subject_whanau_find(*, actor: User, whanau_id) -> Whanau:
+    """A whānau of the actor's own agency they may see, to open a case for (Http404 otherwise)."""
+    pk = uuid_or_404(whanau_id)
+    whanau = whanau_visible_to(actor).filter(pk=pk, agency_id=actor.agency_id).first()
+    if whanau is None:
+        raise Http404("No such whānau.")
+    return whanau
+
+
+def case_staff(*, agency_id) -> QuerySet[User]:
+    """Staff a case of the agency may name as its lead (the services say who qualifies)."""
+    return User.objects.filter(agency_id=agency_id)
+
+
+def case_teams(*, agency_id) -> QuerySet[Team]:
+    """Teams a case of the agency may belong to."""
+    return Team.objects.filter(agency_id=agency_id)
+
+
+def uuid_or_404(value) -> uuid.UUID:
+    """Parse a public id from a URL or body; a malformed one is simply not found."""
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise Http404("Not found.") from None

@@ -1,0 +1,152 @@
+"""Reads of clients: permission-filtered lists, restriction-aware search, audited retrieve."""
+
+import uuid
+
+from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import Lower
+from django.http import Http404
+
+from casework import access
+from casework.models import Client, ClientEthnicity, ClientIwi
+from casework.redaction import identity_is_visible
+from core.audit import audit_record
+from core.models import AuditAction, User
+from core.nz.ethnicity import PRIORITY_ORDER
+from core.nz.nhi import normalise_nhi
+
+CLIENT_ORDERINGS = ("name", "-name", "created_at", "-created_at")
+_NHI_LENGTH = 7
+
+
+def client_list(*, actor: User) -> QuerySet[Client]:
+    """Every client the actor may see, archived ones included, annotated with `identity_visible`.
+
+    The agency is joined and ethnicities and iwi are prefetched, so a page
+    costs the same number of queries whatever its size. Lists hide archived
+    clients by default; that choice is the caller's (the API's `archived`
+    filter).
+    """
+    queryset = Client.objects.select_related("agency").prefetch_related(
+        Prefetch("ethnicities", queryset=ClientEthnicity.objects.order_by("position")),
+        Prefetch("iwi_affiliations", queryset=ClientIwi.objects.order_by("code")),
+    )
+    return access.clients_visible_to(actor, queryset)
+
+
+def client_get(*, actor: User, client_id) -> Client:
+    """One client the actor may see, and a `view` audit event saying so (IPP 5).
+
+    Anything else, including a malformed id, raises Http404 exactly as a
+    client that does not exist would, and writes no event.
+    """
+    client = client_find(actor=actor, client_id=client_id)
+    audit_record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        obj=client,
+        changes={"identity_shown": identity_is_visible(client, client.identity_visible)},
+    )
+    return client
+
+
+def client_find(*, actor: User, client_id) -> Client:
+    """One client the actor may see, for a write about to happen (the write is audited instead).
+
+    Raises Http404 for anything outside `client_list`, malformed ids included.
+    """
+    try:
+        pk = uuid.UUID(str(client_id))
+    except ValueError:
+        raise Http404("No such client.") from None
+    client = client_list(actor=actor).filter(pk=pk).first()
+    if client is None:
+        raise Http404("No such client.")
+    return client
+
+
+def client_search(queryset: QuerySet[Client], *, actor: User, term: str) -> QuerySet[Client]:
+    """Clients whose names contain every word of `term`, or whose NHI is `term`.
+
+    A restricted client is matched only for staff who may see who they are:
+    otherwise a search would confirm a name or NHI that the list redacts.
+    """
+    words = term.split()
+    if not words:
+        return queryset
+    by_name = Q()
+    for word in words:
+        by_name &= (
+            Q(legal_given_names__icontains=word)
+            | Q(legal_family_name__icontains=word)
+            | Q(preferred_name__icontains=word)
+        )
+    matches = by_name
+    candidate_nhi = normalise_nhi(term)
+    if len(candidate_nhi) == _NHI_LENGTH and candidate_nhi.isalnum():
+        matches |= Q(nhi=candidate_nhi)
+    may_identify = Q(is_restricted=False) | access.client_identity_exists(actor)
+    return queryset.filter(matches).filter(may_identify)
+
+
+def clients_ordered(queryset: QuerySet[Client], *, ordering: str) -> QuerySet[Client]:
+    """Order clients by name or registration time (prefix `-` to reverse).
+
+    Clients whose identity the viewer may not see sort after everyone else,
+    by registration, so their place in an alphabetical list gives nothing
+    away. `queryset` must come from `client_list` (it reads `identity_visible`).
+    """
+    if ordering not in CLIENT_ORDERINGS:
+        raise ValueError(f"Unknown client ordering {ordering!r}.")
+    descending = ordering.startswith("-")
+    key = ordering.lstrip("-")
+    if key == "created_at":
+        return queryset.order_by(
+            F("created_at").desc() if descending else F("created_at").asc(), "id"
+        )
+    hidden = Q(is_restricted=True) & Q(identity_visible=False)
+    queryset = queryset.annotate(
+        name_hidden=Case(When(hidden, then=Value(1)), default=Value(0)),
+        family_key=Case(When(hidden, then=Value("")), default=Lower("legal_family_name")),
+        given_key=Case(When(hidden, then=Value("")), default=Lower("legal_given_names")),
+    )
+    keys = [F("family_key"), F("given_key")]
+    keys = [k.desc() if descending else k.asc() for k in keys]
+    return queryset.order_by("name_hidden", *keys, "created_at", "id")
+
+
+def clients_with_ethnicity(queryset: QuerySet[Client], *, code: str) -> QuerySet[Client]:
+    """Clients with ethnicity `code` or a finer code under it (e.g. "2" or "21" finds 21111).
+
+    Total-response counting (Stats NZ): a client is in each group they name.
+    """
+    return queryset.filter(
+        Exists(ClientEthnicity.objects.filter(client_id=OuterRef("pk"), code__startswith=code))
+    )
+
+
+def clients_with_prioritised_ethnicity(
+    queryset: QuerySet[Client], *, level1: str
+) -> QuerySet[Client]:
+    """Clients whose prioritised level-1 ethnicity is `level1` (HISO 10001:2017 priority).
+
+    The same rule as `core.nz.ethnicity.prioritised_ethnicity`, in SQL: the
+    client names a code in the group and none in a group ranked above it.
+    """
+    if level1 not in PRIORITY_ORDER:
+        raise ValueError(f"Unknown level-1 ethnicity {level1!r}.")
+
+    def names_group(group: str) -> Exists:
+        return Exists(
+            ClientEthnicity.objects.filter(client_id=OuterRef("pk"), code__startswith=group)
+        )
+
+    condition = Q(names_group(level1))
+    for higher in PRIORITY_ORDER[: PRIORITY_ORDER.index(level1)]:
+        condition &= ~names_group(higher)
+    return queryset.filter(condition)
+
+
+def clients_with_iwi(queryset: QuerySet[Client], *, code: str) -> QuerySet[Client]:
+    """Clients affiliated with iwi `code`; a two-digit region code finds every iwi under it."""
+    lookup = {"code": code} if len(code) == 4 else {"code__startswith": code}
+    return queryset.filter(Exists(ClientIwi.objects.filter(client_id=OuterRef("pk"), **lookup)))

@@ -1,0 +1,856 @@
+"""The clients API: registration rules, the 404 wall, redaction, audit and list contracts."""
+
+import pytest
+
+from casework.models import Client
+from core.models import AuditAction, AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/clients/"
+OTHER_USERS = [
+    "north-caseworker2",
+    "south-caseworker",
+    "south-caseworker2",
+    "south-lead",
+    "south-officer",
+    "south-senior-officer",
+    "south-compliance",
+    "south-admin",
+]
+
+
+def new_client(**overrides):
+    return {
+        "legal_given_names": "Mereana Aroha",
+        "legal_family_name": "Ngātai",
+        "preferred_name": "Mere",
+        "date_of_birth": "1988-03-14",
+        "gender": "female",
+        "region": "01",
+        "phone": "021 555 0101",
+        "email": "mere@example.nz",
+        "address": "12 Kōwhai Street, Whangārei",
+        "preferred_language": "te reo Māori",
+        "ethnicities": ["21111", "11"],
+        "iwi": ["0104"],
+        **overrides,
+    }
+
+
+def detail(client):
+    return f"{URL}{client.pk}/"
+
+
+def writes_nothing():
+    """Snapshot of what a refused request must leave untouched."""
+    return (Client.objects.count(), AuditEvent.objects.count())
+
+
+# Registration
+
+
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [
+        ("ZAC5361", "ZAC5361"),
+        ("ZBN77VL", "ZBN77VL"),
+        ("ACA31FM", "ACA31FM"),
+        ("zac5361", "ZAC5361"),
+        (" zbn77vl ", "ZBN77VL"),
+    ],
+)
+def test_valid_nhi_in_either_format_is_stored_upper_case(client_for, staff, given, stored):
+    response = client_for(staff["north-caseworker"]).post(URL, new_client(nhi=given))
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["nhi"] == stored
+    assert Client.objects.get().nhi == stored
+
+
+@pytest.mark.parametrize(
+    "nhi",
+    ["JBX3657", "ZZZ0044", "ZZZ00AX", "ZIC5361", "ZOC5361", "ZAC536", "ZAC53611", "1234567"],
+)
+def test_invalid_nhi_is_a_field_error_and_writes_nothing(client_for, staff, nhi):
+    before = writes_nothing()
+
+    response = client_for(staff["north-caseworker"]).post(URL, new_client(nhi=nhi))
+
+    assert response.status_code == 400
+    assert "nhi" in response.json()["error"]["fields"]
+    assert writes_nothing() == before
+
+
+def test_test_nhis_are_refused_when_the_setting_forbids_them(client_for, staff, settings):
+    settings.NHI_ALLOW_TEST_NUMBERS = False
+    client = client_for(staff["north-caseworker"])
+
+    refused = client.post(URL, new_client(nhi="ZAC5361"))
+    accepted = client.post(URL, new_client(nhi="ACA31FM"))
+
+    assert refused.status_code == 400
+    assert "test numbers" in refused.json()["error"]["fields"]["nhi"][0]
+    assert accepted.status_code == 201
+    assert Client.objects.get().nhi == "ACA31FM"
+
+
+def test_client_without_nhi_is_registered_with_none(client_for, staff):
+    response = client_for(staff["north-caseworker"]).post(URL, new_client(nhi=""))
+
+    assert response.status_code == 201
+    assert Client.objects.get().nhi is None
+
+
+def test_six_ethnicities_are_kept_in_order_with_prioritised_ethnicity_derived(client_for, staff):
+    codes = ["11", "31111", "42", "21111", "12", "53"]
+
+    response = client_for(staff["north-caseworker"]).post(URL, new_client(ethnicities=codes))
+
+    assert response.status_code == 201
+    assert response.json()["ethnicities"] == codes
+    assert response.json()["prioritised_ethnicity"] == "2"
+    stored = Client.objects.get().ethnicities.order_by("position")
+    assert [(e.position, e.code) for e in stored] == list(enumerate(codes, start=1))
+
+
+@pytest.mark.parametrize(
+    "codes",
+    [
+        ["11", "12", "21", "31", "42", "43", "53"],
+        ["2"],
+        ["77"],
+        ["21", "21"],
+    ],
+)
+def test_bad_ethnicities_are_a_field_error_and_write_nothing(client_for, staff, codes):
+    before = writes_nothing()
+
+    response = client_for(staff["north-caseworker"]).post(URL, new_client(ethnicities=codes))
+
+    assert response.status_code == 400
+    assert "ethnicities" in response.json()["error"]["fields"]
+    assert writes_nothing() == before
+
+
+def test_iwi_are_stored_with_the_classification_version(client_for, staff):
+    response = client_for(staff["north-caseworker"]).post(URL, new_client(iwi=["0104", "1109"]))
+
+    assert response.status_code == 201
+    assert response.json()["iwi"] == ["0104", "1109"]
+    stored = Client.objects.get().iwi_affiliations.all()
+    assert {(i.code, i.classification_version) for i in stored} == {
+        ("0104", "2017"),
+        ("1109", "2017"),
+    }
+
+
+@pytest.mark.parametrize("codes", [["0199"], ["01"], ["Ngāpuhi"], ["0104", "0104"]])
+def test_unknown_or_non_selectable_iwi_is_a_field_error(client_for, staff, codes):
+    before = writes_nothing()
+
+    response = client_for(staff["north-caseworker"]).post(URL, new_client(iwi=codes))
+
+    assert response.status_code == 400
+    assert "iwi" in response.json()["error"]["fields"]
+    assert writes_nothing() == before
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"region": "10"}, "region"),
+        ({"region": "Northland"}, "region"),
+        ({"gender": "unknown"}, "gender"),
+        ({"date_of_birth": "2999-01-01"}, "date_of_birth"),
+        ({"date_of_birth": "14/03/1988"}, "date_of_birth"),
+        ({"legal_family_name": "   "}, "legal_family_name"),
+        ({"email": "not-an-email"}, "email"),
+        ({"interpreter_required": True, "interpreter_language": ""}, "interpreter_language"),
+    ],
+)
+def test_bad_client_fields_are_field_errors_and_write_nothing(client_for, staff, overrides, field):
+    before = writes_nothing()
+
+    response = client_for(staff["north-caseworker"]).post(URL, new_client(**overrides))
+
+    assert response.status_code == 400
+    assert field in response.json()["error"]["fields"]
+    assert writes_nothing() == before
+
+
+def test_macrons_round_trip_through_the_api(client_for, staff):
+    client = client_for(staff["north-caseworker"])
+    names = {
+        "legal_given_names": "Tūī Ānaru",
+        "legal_family_name": "Te Kōti-Pōmare",
+        "preferred_name": "Tūī",
+        "address": "3 Ōtaki Road, Whakatāne",
+    }
+
+    created = client.post(URL, new_client(**names)).json()
+    read = client.get(f"{URL}{created['id']}/").json()
+
+    for name, value in names.items():
+        assert read[name] == value
+    assert read["display_name"] == "Tūī Te Kōti-Pōmare"
+    stored = Client.objects.get()
+    assert stored.legal_family_name == "Te Kōti-Pōmare"
+
+
+def test_creator_gets_access_and_the_agency_is_theirs(client_for, staff):
+    cw = staff["north-caseworker"]
+
+    body = client_for(cw).post(URL, new_client()).json()
+
+    assert body["agency"] == "north"
+    assert body["legal_given_names"] == "Mereana Aroha"
+    assert client_for(cw).get(f"{URL}{body['id']}/").status_code == 200
+
+
+def test_mass_assignment_of_agency_creator_and_archive_is_ignored(client_for, staff):
+    cw = staff["north-caseworker"]
+    south_admin = staff["south-admin"]
+
+    response = client_for(cw).post(
+        URL,
+        new_client(
+            agency=str(south_admin.agency_id),
+            created_by=str(south_admin.pk),
+            archived_at="2020-01-01T00:00:00Z",
+            id="00000000-0000-0000-0000-000000000001",
+        ),
+    )
+
+    assert response.status_code == 201
+    stored = Client.objects.get()
+    assert stored.agency.slug == "north"
+    assert stored.created_by == cw
+    assert stored.archived_at is None
+    assert str(stored.pk) != "00000000-0000-0000-0000-000000000001"
+
+
+def test_patch_cannot_move_a_client_to_another_agency(client_for, staff, assigned_client):
+    cw = staff["north-caseworker"]
+    client = assigned_client(cw)
+
+    response = client_for(cw).patch(
+        detail(client), {"agency": str(staff["south-admin"].agency_id), "region": "13"}
+    )
+
+    assert response.status_code == 200
+    client.refresh_from_db()
+    assert client.agency.slug == "north"
+    assert client.region == "13"
+
+
+@pytest.mark.parametrize(
+    "username", ["north-officer", "north-senior-officer", "north-compliance", "north-admin"]
+)
+def test_roles_without_add_client_cannot_register_clients(client_for, staff, username):
+    before = writes_nothing()
+
+    response = client_for(staff[username]).post(URL, new_client())
+
+    assert response.status_code == 403
+    assert writes_nothing() == before
+
+
+@pytest.mark.parametrize("username", ["north-caseworker", "north-lead", "south-caseworker"])
+def test_caseworkers_and_team_leads_register_clients(client_for, staff, username):
+    response = client_for(staff[username]).post(URL, new_client())
+
+    assert response.status_code == 201
+
+
+def test_unauthenticated_requests_are_401(api_client):
+    assert api_client.get(URL).status_code == 401
+    assert api_client.post(URL, new_client()).status_code == 401
+
+
+# Duplicates
+
+
+def test_same_nhi_is_a_possible_duplicate_with_the_candidate(client_for, staff, assigned_client):
+    cw = staff["north-caseworker"]
+    existing = assigned_client(cw, nhi="ZAC5361", legal_given_names="Hēmi")
+
+    response = client_for(cw).post(URL, new_client(nhi="zac5361"))
+
+    assert response.status_code == 409
+    error = response.json()["error"]
+    assert error["code"] == "possible_duplicate"
+    assert error["candidates"] == [
+        {
+            "id": str(existing.pk),
+            "display_name": existing.display_name,
+            "match": "nhi",
+            "archived": False,
+        }
+    ]
+    assert Client.objects.count() == 1
+
+
+def test_a_registered_nhi_cannot_be_confirmed_into_a_twin(client_for, staff, assigned_client):
+    cw = staff["north-caseworker"]
+    assigned_client(cw, nhi="ZAC5361")
+
+    response = client_for(cw).post(URL, new_client(nhi="ZAC5361", confirm_not_duplicate=True))
+
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "nhi_in_use"
+    assert Client.objects.count() == 1
+
+
+def test_same_nhi_in_another_agency_conflicts_without_revealing_the_client(
+    client_for, staff, assigned_client
+):
+    assigned_client(staff["south-caseworker"], nhi="ZAC5361", legal_family_name="Fifita")
+
+    response = client_for(staff["north-caseworker"]).post(URL, new_client(nhi="ZAC5361"))
+
+    assert response.status_code == 409
+    candidates = response.json()["error"]["candidates"]
+    assert candidates == [{"id": None, "display_name": None, "match": "nhi", "archived": None}]
+    assert "Fifita" not in response.content.decode()
+
+
+def test_same_name_and_birth_date_is_a_possible_duplicate_until_confirmed(
+    client_for, staff, assigned_client
+):
+    cw = staff["north-caseworker"]
+    existing = assigned_client(
+        cw,
+        legal_given_names="Mereana Aroha",
+        legal_family_name="Ngātai",
+        date_of_birth="1988-03-14",
+    )
+    client = client_for(cw)
+
+    refused = client.post(URL, new_client(legal_given_names="MEREANA aroha"))
+    confirmed = client.post(
+        URL, new_client(legal_given_names="MEREANA aroha", confirm_not_duplicate=True)
+    )
+
+    assert refused.status_code == 409
+    assert [c["id"] for c in refused.json()["error"]["candidates"]] == [str(existing.pk)]
+    assert refused.json()["error"]["candidates"][0]["match"] == "name_and_date_of_birth"
+    assert confirmed.status_code == 201
+    assert Client.objects.count() == 2
+
+
+def test_same_name_with_another_birth_date_or_agency_is_not_a_duplicate(
+    client_for, staff, assigned_client
+):
+    assigned_client(
+        staff["north-caseworker"],
+        legal_given_names="Mereana Aroha",
+        legal_family_name="Ngātai",
+        date_of_birth="1988-03-15",
+    )
+    assigned_client(
+        staff["south-caseworker"],
+        legal_given_names="Mereana Aroha",
+        legal_family_name="Ngātai",
+        date_of_birth="1988-03-14",
+    )
+
+    response = client_for(staff["north-caseworker"]).post(URL, new_client())
+
+    assert response.status_code == 201
+
+
+def test_restricted_duplicate_candidate_is_redacted_for_staff_who_may_not_identify_them(
+    client_for, staff, assigned_client
+):
+    assigned_client(
+        staff["north-caseworker"],
+        is_restricted=True,
+        legal_given_names="Mereana Aroha",
+        legal_family_name="Ngātai",
+        preferred_name="Mere",
+        date_of_birth="1988-03-14",
+    )
+
+    response = client_for(staff["north-caseworker2"]).post(URL, new_client(preferred_name=""))
+
+    assert response.status_code == 409
+    assert response.json()["error"]["candidates"][0]["display_name"] == "Restricted client"
+    assert "Mere " not in response.content.decode()
+
+
+# The 404 wall
+
+
+@pytest.mark.parametrize("username", OTHER_USERS)
+def test_staff_without_access_get_404_on_read_update_and_actions(
+    client_for, staff, assigned_client, username
+):
+    client = assigned_client(staff["north-caseworker"], legal_family_name="Pōmare")
+    api = client_for(staff[username])
+    events_before = AuditEvent.objects.count()
+
+    assert api.get(detail(client)).status_code == 404
+    assert api.patch(detail(client), {"legal_family_name": "Hacked"}).status_code == 404
+    assert api.post(f"{detail(client)}archive/").status_code == 404
+    assert api.post(f"{detail(client)}unarchive/").status_code == 404
+    client.refresh_from_db()
+    assert client.legal_family_name == "Pōmare"
+    assert client.archived_at is None
+    assert AuditEvent.objects.count() == events_before
+
+
+def test_the_assigned_caseworker_reads_updates_and_archives(client_for, staff, assigned_client):
+    client = assigned_client(staff["north-caseworker"])
+    api = client_for(staff["north-caseworker"])
+
+    assert api.get(detail(client)).status_code == 200
+    assert api.patch(detail(client), {"phone": "09 555 0000"}).status_code == 200
+    assert api.post(f"{detail(client)}archive/").status_code == 200
+
+
+def test_unknown_and_malformed_ids_are_404(client_for, staff):
+    api = client_for(staff["north-caseworker"])
+
+    assert api.get(f"{URL}not-a-uuid/").status_code == 404
+    assert api.get(f"{URL}00000000-0000-0000-0000-000000000000/").status_code == 404
+    assert api.patch(f"{URL}not-a-uuid/", {"phone": "1"}).status_code == 404
+    assert api.post(f"{URL}not-a-uuid/archive/").status_code == 404
+
+
+def test_caseworker_lists_only_their_own_clients(client_for, staff, assigned_client):
+    mine = assigned_client(staff["north-caseworker"])
+    assigned_client(staff["north-caseworker2"])
+    assigned_client(staff["south-caseworker"])
+
+    body = client_for(staff["north-caseworker"]).get(URL).json()
+
+    assert [row["id"] for row in body["results"]] == [str(mine.pk)]
+    assert body["count"] == 1
+
+
+@pytest.mark.parametrize("username", ["north-officer", "north-compliance", "north-admin"])
+def test_roles_without_assignments_list_no_clients(client_for, staff, assigned_client, username):
+    assigned_client(staff["north-caseworker"])
+
+    body = client_for(staff[username]).get(URL).json()
+
+    assert body["count"] == 0
+
+
+# Restriction and the team lead
+
+
+@pytest.fixture
+def restricted_case(staff, led_case):
+    from tests.factories import ClientFactory
+
+    cw = staff["north-caseworker"]
+    client = ClientFactory(
+        agency=cw.agency,
+        created_by=cw,
+        is_restricted=True,
+        legal_given_names="Huia",
+        legal_family_name="Rangihuna",
+        preferred_name="",
+        nhi="ZBN77VL",
+        phone="027 000 1111",
+        email="huia@example.nz",
+        address="Safe house",
+    )
+    return led_case(cw, client=client)
+
+
+def test_team_lead_sees_a_team_case_client_with_identity_redacted(
+    client_for, staff, restricted_case
+):
+    api = client_for(staff["north-lead"])
+    url = f"{URL}{restricted_case.client_id}/"
+
+    row = api.get(URL).json()["results"][0]
+    read = api.get(url).json()
+
+    for body in (row, read):
+        assert body["id"] == str(restricted_case.client_id)
+        assert body["is_restricted"] is True
+        assert body["legal_given_names"] == "[restricted]"
+        assert body["legal_family_name"] == "[restricted]"
+        assert body["display_name"] == "Restricted client"
+        assert body["nhi"] is None
+        assert body["phone"] == body["email"] == body["address"] == "[restricted]"
+    text = api.get(url).content.decode()
+    for secret in ("Huia", "Rangihuna", "ZBN77VL", "027 000 1111", "Safe house"):
+        assert secret not in text
+
+
+def test_assigned_caseworker_sees_the_restricted_clients_identity(
+    client_for, staff, restricted_case
+):
+    read = client_for(staff["north-caseworker"]).get(f"{URL}{restricted_case.client_id}/").json()
+
+    assert read["legal_given_names"] == "Huia"
+    assert read["nhi"] == "ZBN77VL"
+    assert read["address"] == "Safe house"
+    assert read["display_name"] == "Huia Rangihuna"
+
+
+@pytest.mark.parametrize("term", ["Rangihuna", "huia", "ZBN77VL", "zbn77vl"])
+def test_search_does_not_find_a_restricted_client_for_the_team_lead(
+    client_for, staff, restricted_case, term
+):
+    lead = client_for(staff["north-lead"]).get(URL, {"search": term}).json()
+    assigned = client_for(staff["north-caseworker"]).get(URL, {"search": term}).json()
+
+    assert lead["count"] == 0
+    assert [r["id"] for r in assigned["results"]] == [str(restricted_case.client_id)]
+
+
+def test_team_lead_finds_unrestricted_team_clients_by_name_and_nhi(client_for, staff, led_case):
+    from tests.factories import ClientFactory
+
+    cw = staff["north-caseworker"]
+    client = ClientFactory(
+        agency=cw.agency, created_by=cw, legal_family_name="Wīrihana", nhi="ACA31FM"
+    )
+    led_case(cw, client=client)
+    api = client_for(staff["north-lead"])
+
+    by_name = api.get(URL, {"search": "wīrihana"}).json()
+    by_nhi = api.get(URL, {"search": "aca31fm"}).json()
+
+    assert [r["id"] for r in by_name["results"]] == [str(client.pk)]
+    assert [r["id"] for r in by_nhi["results"]] == [str(client.pk)]
+    assert by_name["results"][0]["legal_family_name"] == "Wīrihana"
+
+
+def test_team_lead_does_not_see_clients_of_other_teams_or_without_cases(
+    client_for, staff, assigned_client, led_case
+):
+    assigned_client(staff["north-caseworker"])
+    led_case(staff["south-caseworker"])
+
+    body = client_for(staff["north-lead"]).get(URL).json()
+
+    assert body["count"] == 0
+
+
+def test_name_ordering_puts_clients_hidden_from_the_viewer_last(
+    client_for, staff, restricted_case, led_case
+):
+    from tests.factories import ClientFactory
+
+    cw = staff["north-caseworker"]
+    for family in ("Zane", "Adams"):
+        led_case(
+            cw, client=ClientFactory(agency=cw.agency, created_by=cw, legal_family_name=family)
+        )
+
+    lead = client_for(staff["north-lead"]).get(URL, {"ordering": "name"}).json()
+    reverse = client_for(staff["north-lead"]).get(URL, {"ordering": "-name"}).json()
+    assigned = client_for(cw).get(URL, {"ordering": "name"}).json()
+
+    assert [r["display_name"].split()[-1] for r in lead["results"]] == [
+        "Adams",
+        "Zane",
+        "client",
+    ]
+    assert [r["display_name"].split()[-1] for r in reverse["results"]] == [
+        "Zane",
+        "Adams",
+        "client",
+    ]
+    assert [r["legal_family_name"] for r in assigned["results"]] == ["Adams", "Rangihuna", "Zane"]
+
+
+# Audit of reads
+
+
+def test_retrieve_writes_a_view_audit_event(client_for, staff, assigned_client):
+    cw = staff["north-caseworker"]
+    client = assigned_client(cw)
+
+    client_for(cw).get(detail(client))
+
+    event = AuditEvent.objects.get(action=AuditAction.VIEW)
+    assert event.object_type == "casework.client"
+    assert event.object_id == str(client.pk)
+    assert event.actor_id == cw.pk
+    assert event.agency_id == cw.agency_id
+    assert event.changes == {"identity_shown": True}
+
+
+def test_team_lead_view_event_records_that_identity_was_hidden(client_for, staff, restricted_case):
+    client_for(staff["north-lead"]).get(f"{URL}{restricted_case.client_id}/")
+
+    event = AuditEvent.objects.get(action=AuditAction.VIEW)
+    assert event.actor_id == staff["north-lead"].pk
+    assert event.changes == {"identity_shown": False}
+
+
+def test_refused_retrieve_writes_no_view_event(client_for, staff, assigned_client):
+    client = assigned_client(staff["north-caseworker"])
+
+    client_for(staff["north-caseworker2"]).get(detail(client))
+
+    assert not AuditEvent.objects.filter(action=AuditAction.VIEW).exists()
+
+
+# Archive
+
+
+def test_archive_hides_from_default_list_and_archived_filter_shows_it(
+    client_for, staff, assigned_client
+):
+    cw = staff["north-caseworker"]
+    kept = assigned_client(cw)
+    gone = assigned_client(cw)
+    api = client_for(cw)
+
+    response = api.post(f"{detail(gone)}archive/")
+
+    assert response.status_code == 200
+    assert response.json()["archived_at"] is not None
+    assert [r["id"] for r in api.get(URL).json()["results"]] == [str(kept.pk)]
+    assert [r["id"] for r in api.get(URL, {"archived": "true"}).json()["results"]] == [str(gone.pk)]
+    assert api.get(detail(gone)).status_code == 200
+
+
+def test_unarchive_brings_the_client_back(client_for, staff, assigned_client):
+    cw = staff["north-caseworker"]
+    client = assigned_client(cw)
+    api = client_for(cw)
+    api.post(f"{detail(client)}archive/")
+
+    response = api.post(f"{detail(client)}unarchive/")
+
+    assert response.status_code == 200
+    assert response.json()["archived_at"] is None
+    assert [r["id"] for r in api.get(URL).json()["results"]] == [str(client.pk)]
+
+
+def test_archiving_twice_or_unarchiving_a_current_client_is_a_conflict(
+    client_for, staff, assigned_client
+):
+    cw = staff["north-caseworker"]
+    client = assigned_client(cw)
+    api = client_for(cw)
+
+    assert api.post(f"{detail(client)}unarchive/").status_code == 409
+    assert api.post(f"{detail(client)}archive/").status_code == 200
+    assert api.post(f"{detail(client)}archive/").json()["error"]["code"] == "already_archived"
+
+
+def test_an_archived_client_cannot_be_changed_until_unarchived(client_for, staff, assigned_client):
+    cw = staff["north-caseworker"]
+    client = assigned_client(cw)
+    api = client_for(cw)
+    api.post(f"{detail(client)}archive/")
+
+    refused = api.patch(detail(client), {"phone": "09 111 2222"})
+    api.post(f"{detail(client)}unarchive/")
+    accepted = api.patch(detail(client), {"phone": "09 111 2222"})
+
+    assert refused.status_code == 409
+    assert accepted.status_code == 200
+
+
+def test_clients_cannot_be_deleted_or_replaced_wholesale(client_for, staff, assigned_client):
+    cw = staff["north-caseworker"]
+    client = assigned_client(cw)
+    api = client_for(cw)
+
+    assert api.delete(detail(client)).status_code == 405
+    assert api.put(detail(client), new_client()).status_code == 405
+    assert Client.objects.filter(pk=client.pk).exists()
+
+
+# Updates
+
+
+def test_patch_changes_fields_replaces_lists_and_audits_old_and_new(
+    client_for, staff, assigned_client
+):
+    cw = staff["north-caseworker"]
+    client = assigned_client(cw, region="01", preferred_name="")
+    api = client_for(cw)
+    api.patch(detail(client), {"ethnicities": ["11"], "iwi": ["0104"]})
+
+    response = api.patch(
+        detail(client),
+        {"region": "13", "preferred_name": "Ngā", "ethnicities": ["31111", "21"], "iwi": []},
+    )
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["region"] == "13"
+    assert body["ethnicities"] == ["31111", "21"]
+    assert body["prioritised_ethnicity"] == "2"
+    assert body["iwi"] == []
+    event = AuditEvent.objects.filter(action=AuditAction.UPDATE).latest("id")
+    assert event.changes["region"] == {"old": "01", "new": "13"}
+    assert event.changes["preferred_name"] == {"old": "", "new": "Ngā"}
+    assert event.changes["ethnicities"] == {"old": ["11"], "new": ["31111", "21"]}
+    assert event.changes["iwi"] == {"old": ["0104"], "new": []}
+
+
+def test_patch_with_an_invalid_nhi_changes_nothing(client_for, staff, assigned_client):
+    cw = staff["north-caseworker"]
+    client = assigned_client(cw, region="01")
+    events_before = AuditEvent.objects.count()
+
+    response = client_for(cw).patch(detail(client), {"region": "13", "nhi": "JBX3657"})
+
+    assert response.status_code == 400
+    assert "nhi" in response.json()["error"]["fields"]
+    client.refresh_from_db()
+    assert client.region == "01"
+    assert AuditEvent.objects.count() == events_before
+
+
+def test_patch_to_an_nhi_of_another_client_is_a_conflict(client_for, staff, assigned_client):
+    cw = staff["north-caseworker"]
+    assigned_client(staff["south-caseworker"], nhi="ZAC5361")
+    client = assigned_client(cw)
+
+    response = client_for(cw).patch(detail(client), {"nhi": "ZAC5361"})
+
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "nhi_in_use"
+
+
+def test_team_lead_cannot_lift_a_restriction_or_rename_a_restricted_client(
+    client_for, staff, restricted_case
+):
+    api = client_for(staff["north-lead"])
+    url = f"{URL}{restricted_case.client_id}/"
+
+    lift = api.patch(url, {"is_restricted": False})
+    rename = api.patch(url, {"legal_family_name": "Smith"})
+    region = api.patch(url, {"region": "02"})
+
+    assert lift.status_code == 403
+    assert rename.status_code == 403
+    assert region.status_code == 200
+    client = Client.objects.get(pk=restricted_case.client_id)
+    assert client.is_restricted is True
+    assert client.legal_family_name == "Rangihuna"
+
+
+def test_assigned_caseworker_lifts_a_restriction_and_it_is_audited(
+    client_for, staff, restricted_case
+):
+    api = client_for(staff["north-caseworker"])
+
+    response = api.patch(f"{URL}{restricted_case.client_id}/", {"is_restricted": False})
+
+    assert response.status_code == 200
+    event = AuditEvent.objects.filter(action=AuditAction.UPDATE).latest("id")
+    assert event.changes == {"is_restricted": {"old": True, "new": False}}
+
+
+def test_team_lead_may_restrict_a_team_client(client_for, staff, led_case):
+    case = led_case(staff["north-caseworker"])
+
+    response = client_for(staff["north-lead"]).patch(
+        f"{URL}{case.client_id}/", {"is_restricted": True}
+    )
+
+    assert response.status_code == 200
+    assert response.json()["display_name"] == "Restricted client"
+    event = AuditEvent.objects.filter(action=AuditAction.UPDATE).latest("id")
+    assert event.changes == {"is_restricted": {"old": False, "new": True}}
+
+
+# Filters
+
+
+def test_list_filters_by_region_gender_and_restriction(client_for, staff, assigned_client):
+    cw = staff["north-caseworker"]
+    north = assigned_client(cw, region="01", gender="female")
+    south = assigned_client(cw, region="13", gender="male", is_restricted=True)
+    api = client_for(cw)
+
+    def ids(**params):
+        return [r["id"] for r in api.get(URL, params).json()["results"]]
+
+    assert ids(region="13") == [str(south.pk)]
+    assert ids(gender="female") == [str(north.pk)]
+    assert ids(is_restricted="true") == [str(south.pk)]
+
+
+def test_ethnicity_filter_matches_the_code_and_finer_codes(client_for, staff):
+    cw = staff["north-caseworker"]
+    api = client_for(cw)
+    maori = api.post(URL, new_client(legal_family_name="A", ethnicities=["21111"])).json()
+    samoan_nzeuro = api.post(
+        URL, new_client(legal_family_name="B", ethnicities=["11", "31111"])
+    ).json()
+    nz_euro = api.post(URL, new_client(legal_family_name="C", ethnicities=["11111"])).json()
+
+    def ids(**params):
+        return {r["id"] for r in api.get(URL, params).json()["results"]}
+
+    assert ids(ethnicity="2") == {maori["id"]}
+    assert ids(ethnicity="21") == {maori["id"]}
+    assert ids(ethnicity="11") == {samoan_nzeuro["id"], nz_euro["id"]}
+    assert ids(ethnicity="11111") == {nz_euro["id"]}
+    assert ids(prioritised_ethnicity="3") == {samoan_nzeuro["id"]}
+    assert ids(prioritised_ethnicity="1") == {nz_euro["id"]}
+
+
+def test_iwi_and_date_filters(client_for, staff):
+    api = client_for(staff["north-caseworker"])
+    ngapuhi = api.post(
+        URL, new_client(legal_family_name="A", iwi=["0104"], date_of_birth="1960-01-01")
+    ).json()
+    kai_tahu = api.post(
+        URL, new_client(legal_family_name="B", iwi=["1109"], date_of_birth="2001-06-30")
+    ).json()
+
+    def ids(**params):
+        return {r["id"] for r in api.get(URL, params).json()["results"]}
+
+    assert ids(iwi="0104") == {ngapuhi["id"]}
+    assert ids(iwi="11") == {kai_tahu["id"]}
+    assert ids(date_of_birth_after="2000-01-01") == {kai_tahu["id"]}
+    assert ids(date_of_birth_before="1999-12-31") == {ngapuhi["id"]}
+    assert ids(created_after="2000-01-01T00:00:00Z") == {ngapuhi["id"], kai_tahu["id"]}
+    assert ids(created_before="2000-01-01T00:00:00Z") == set()
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"region": "10"},
+        {"ethnicity": "7"},
+        {"iwi": "9998"},
+        {"prioritised_ethnicity": "8"},
+        {"archived": "perhaps"},
+        {"date_of_birth_after": "yesterday"},
+        {"ordering": "nhi"},
+    ],
+)
+def test_malformed_filter_values_are_400(client_for, staff, params):
+    response = client_for(staff["north-caseworker"]).get(URL, params)
+
+    assert response.status_code == 400
+
+
+def test_list_query_count_does_not_grow_with_page_size(
+    client_for, staff, assigned_client, list_queries
+):
+    cw = staff["north-caseworker"]
+    api = client_for(cw)
+    for n in range(12):
+        api.post(
+            URL,
+            new_client(
+                legal_family_name=f"Whānau{n}",
+                ethnicities=["21111", "11"],
+                iwi=["0104", "1109"],
+                is_restricted=n % 3 == 0,
+            ),
+        )
+
+    assert list_queries(api, URL, 2) == list_queries(api, URL, 10)
+    assert list_queries(api, URL, 2, search="Whānau") == list_queries(api, URL, 10, search="Whānau")
