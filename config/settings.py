@@ -169,7 +169,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "casework.models.CaseStatus",
+        "NoteKindEnum": "casework.models.NoteKind",
+        "GoalStatusEnum": "casework.models.GoalStatus",
+    },
 }
 
 # Celery: with no broker configured, tasks run eagerly in the calling process.

@@ -1,0 +1,375 @@
+"""Demo clients, whānau, cases, notes, consent, goals, networks and LSNS-6 over time.
+
+Everything is made through the casework services, as the caseworkers who
+would have done it, so grants, history and audit rows are the real ones.
+Dates are relative to today so the demo always looks current; everything
+else follows the seed.
+"""
+
+from datetime import datetime, time, timedelta
+from random import Random
+
+from django.utils import timezone
+
+from casework.models import (
+    CaseStatus,
+    ClosureReason,
+    ConsentMethod,
+    ConsentPurpose,
+    ContactFrequency,
+    Gender,
+    GoalStatus,
+    Instrument,
+    NoteKind,
+    Pou,
+    Relationship,
+    SnapshotStage,
+    TieQuality,
+    TieType,
+)
+from casework.services.assessments import assessment_record
+from casework.services.cases import case_open, case_transition
+from casework.services.clients import client_create
+from casework.services.consents import consent_record, consent_withdraw
+from casework.services.goals import goal_create, goal_review
+from casework.services.network import network_snapshot_take, tie_add, tie_end
+from casework.services.notes import note_create
+from casework.services.whanau import whanau_create
+from core.demo import DemoWorld
+from core.nz.nhi import nhi_with_check
+
+GIVEN_NAMES = (
+    "Aroha", "Mere", "Tāne", "Hēmi", "Ngaio", "Rāwiri", "Whetū", "Kahurangi", "Mōhi", "Tūī",
+    "Pania", "Wiremu", "Hine", "Ānaru", "Kiri", "Tamati", "Marama", "Ihaia", "Ātaahua", "Rēwi",
+    "Sione", "Mele", "Losa", "Tavita", "Emma", "Olivia", "Liam", "Jack", "Charlotte", "Noah",
+    "Priya", "Wei", "Arjun", "Grace", "Mākena", "Kōwhai",
+)  # fmt: skip
+FAMILY_NAMES = (
+    "Ngātai", "Pōmare", "Te Kōti", "Wīrihana", "Pāora", "Tāwhiri", "Kōhere", "Hōhepa",
+    "Mātene", "Pīwai", "Te Whata", "Parata", "Ngata", "Walker", "Smith", "Wilson", "Fifita",
+    "Taufa", "Leota", "Tuilagi", "Singh", "Chen", "Patel", "Brown", "Thompson", "Rēweti",
+)  # fmt: skip
+# Stats NZ level-2 ethnicity codes with weights loosely like the people such services see.
+ETHNICITY_MIX = (
+    (("21",), 30), (("11",), 25), (("21", "11"), 15), (("31",), 7), (("33",), 5),
+    (("32", "21"), 4), (("42",), 5), (("43",), 5), (("12",), 4),
+)  # fmt: skip
+STREETS = ("Kahikatea", "Tōtara", "Rātā", "Pōhutukawa", "Kōwhai", "Mānuka")
+IWI_BY_AGENCY = {"north": ("0104", "0103", "0105", "0601"), "south": ("1109", "0104", "0601")}
+REGIONS_BY_AGENCY = {"north": ("01", "02"), "south": ("13", "16", "17", "14")}
+# The case states the demo shows, with how many cases in a hundred end in each.
+STATUS_MIX = (
+    (CaseStatus.REFERRED, 10), (CaseStatus.INTAKE, 15), (CaseStatus.ACTIVE, 45),
+    (CaseStatus.ON_HOLD, 10), (CaseStatus.CLOSED, 20),
+)  # fmt: skip
+PATH_TO = {
+    CaseStatus.REFERRED: [],
+    CaseStatus.INTAKE: [CaseStatus.INTAKE],
+    CaseStatus.ACTIVE: [CaseStatus.INTAKE, CaseStatus.ACTIVE],
+    CaseStatus.ON_HOLD: [CaseStatus.INTAKE, CaseStatus.ACTIVE, CaseStatus.ON_HOLD],
+    CaseStatus.CLOSED: [CaseStatus.INTAKE, CaseStatus.ACTIVE, CaseStatus.CLOSED],
+}
+NOTE_BODIES = {
+    NoteKind.CONTACT: "Met at the office. Talked through the week and what is going well.",
+    NoteKind.HOME_VISIT: "Home visit. Whānau were welcoming; kai shared, plan talked through.",
+    NoteKind.PHONE: "Phoned to check in. Appointment with the GP is booked.",
+    NoteKind.HUI: "Whānau hui at the marae. Agreed next steps together.",
+    NoteKind.ADMIN: "Updated the plan after the review.",
+}
+GOALS = (
+    (Pou.COHESIVE, "Reconnect with whānau and visit the marae for the next hui"),
+    (Pou.HEALTHY_LIFESTYLES, "Keep regular GP and counselling appointments"),
+    (Pou.ECONOMICALLY_SECURE, "Set up a weekly budget and clear the power arrears"),
+    (Pou.PARTICIPATING_IN_SOCIETY, "Join the clubhouse work unit two days a week"),
+    (Pou.TE_AO_MAORI, "Start te reo Māori classes at the wānanga"),
+    (Pou.SELF_MANAGING, "Lead the planning of the whānau reunion"),
+)
+TIES = (
+    ("Nan (Kui)", TieType.WHANAU, ["emotional", "cultural"]),
+    ("Cousin in Kaikohe", TieType.WHANAU, ["practical"]),
+    ("Neighbour", TieType.FRIEND, ["practical"]),
+    ("Clubhouse members", TieType.CLUBHOUSE, ["emotional", "practical"]),
+    ("Peer support worker", TieType.PEER, ["emotional"]),
+    ("Marae komiti", TieType.IWI_MARAE, ["cultural"]),
+    ("Church youth group", TieType.COMMUNITY_GROUP, ["emotional"]),
+    ("GP", TieType.PROFESSIONAL, ["practical"]),
+    ("Old workmate", TieType.FRIEND, ["emotional", "financial"]),
+)
+
+
+def seed(world: DemoWorld) -> None:
+    """Create `world.clients` clients split between the two agencies, with their casework.
+
+    Clients alternate between each agency's `caseworker` and `caseworker2`,
+    so each has their own caseload; the agency's lead sees both through the
+    team. Leaves the cases in `world.shared["cases"]` for later seeders.
+    """
+    rng = world.rng
+    today = timezone.localdate()
+    lsns = Instrument.objects.filter(code="lsns-6").first()
+    whanau_rating = Instrument.objects.filter(code="whanau-ora-self-rating").first()
+    cases = world.shared.setdefault("cases", [])
+    agencies = sorted(world.agencies)
+    for index in range(world.clients):
+        slug = agencies[index % len(agencies)]
+        worker = world.staff[
+            f"{slug}-caseworker" if (index // 2) % 2 == 0 else f"{slug}-caseworker2"
+        ]
+        client = _client(rng, worker, slug, index)
+        opened = today - timedelta(days=rng.randint(20, 400))
+        if index % 10 == 9:
+            whanau = whanau_create(
+                actor=worker,
+                name=f"Whānau {client.legal_family_name}",
+                members=[
+                    {"client": client, "relationship": Relationship.PARENT},
+                    {"name": _relative(rng, client), "relationship": Relationship.CHILD},
+                    {"name": _relative(rng, client), "relationship": Relationship.GRANDPARENT},
+                ],
+            )
+            case = case_open(
+                actor=worker, whanau=whanau, opened_at=_at(opened), summary="Whānau-led plan"
+            )
+        else:
+            case = case_open(
+                actor=worker, client=client, opened_at=_at(opened), summary=_summary(rng)
+            )
+        status = _weighted(rng, STATUS_MIX)
+        for step in PATH_TO[status]:
+            case_transition(
+                actor=worker,
+                case=case,
+                to_status=step,
+                reason="Demo history",
+                closure_reason=rng.choice([ClosureReason.GOALS_MET, ClosureReason.MOVED_AWAY])
+                if step == CaseStatus.CLOSED
+                else "",
+            )
+        case.refresh_from_db()
+        cases.append(case)
+        if status == CaseStatus.REFERRED:
+            continue
+        _notes(rng, worker, case, opened, today, restricted=index % 7 == 0)
+        _consents(rng, worker, client, world, slug, opened)
+        if status != CaseStatus.CLOSED:
+            _goals(rng, worker, case, client, opened, today)
+        _network_and_measures(rng, worker, case, client, opened, today, status, lsns, whanau_rating)
+
+
+def _client(rng: Random, worker, slug: str, index: int):
+    given = rng.choice(GIVEN_NAMES)
+    family = rng.choice(FAMILY_NAMES)
+    ethnicities = list(_weighted(rng, ETHNICITY_MIX))
+    nhi = None
+    if rng.random() < 0.8:
+        # Demo NHIs are test numbers (starting with Z), never a real person's.
+        while nhi is None:
+            letters = "Z" + "".join(rng.choice("ABCDEFGHJKLMNPQRSTUVWXY") for _ in range(2))
+            digits = (
+                f"{rng.randint(0, 999):03d}"
+                if rng.random() < 0.5
+                else f"{rng.randint(0, 99):02d}" + rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ")
+            )
+            candidate = nhi_with_check(letters + digits)
+            if candidate and not _nhi_taken(candidate):
+                nhi = candidate
+    interpreter = rng.random() < 0.05
+    return client_create(
+        actor=worker,
+        legal_given_names=given,
+        legal_family_name=family,
+        preferred_name=given if rng.random() < 0.8 else "",
+        date_of_birth=timezone.localdate() - timedelta(days=rng.randint(18 * 365, 70 * 365)),
+        gender=rng.choice([Gender.FEMALE, Gender.MALE, Gender.FEMALE, Gender.MALE, Gender.ANOTHER]),
+        nhi=nhi,
+        region=rng.choice(REGIONS_BY_AGENCY.get(slug, ("09",))),
+        phone=f"021 {rng.randint(100, 999)} {rng.randint(1000, 9999)}",
+        email=f"client{index}@example.nz",
+        address=f"{rng.randint(1, 250)} {rng.choice(STREETS)} Street",
+        preferred_language="Te reo Māori" if "21" in ethnicities and rng.random() < 0.3 else "",
+        interpreter_required=interpreter,
+        interpreter_language=rng.choice(["Samoan", "Tongan", "Mandarin"]) if interpreter else "",
+        is_restricted=index % 25 == 7,
+        ethnicities=ethnicities,
+        iwi=[rng.choice(IWI_BY_AGENCY.get(slug, ("0104",)))] if "21" in ethnicities else [],
+        confirm_not_duplicate=True,
+    )
+
+
+def _relative(rng: Random, client) -> str:
+    return f"{rng.choice(GIVEN_NAMES)} {client.legal_family_name}"
+
+
+def _nhi_taken(nhi: str) -> bool:
+    from casework.models import Client
+
+    return Client.objects.filter(nhi=nhi).exists()
+
+
+def _notes(rng, worker, case, opened, today, *, restricted: bool) -> None:
+    span = max((today - opened).days, 1)
+    for n in range(rng.randint(1, 4)):
+        kind = rng.choice(list(NOTE_BODIES))
+        when = opened + timedelta(days=min(span, rng.randint(0, span)))
+        note_create(
+            actor=worker,
+            case=case,
+            kind=kind,
+            body=NOTE_BODIES[kind],
+            occurred_at=_at(when),
+            restricted=restricted and n == 0,
+        )
+
+
+def _consents(rng, worker, client, world: DemoWorld, slug: str, opened) -> None:
+    if client is None:
+        return
+    other = next(a for s, a in world.agencies.items() if s != slug)
+    consent_record(
+        actor=worker,
+        client=client,
+        purpose=ConsentPurpose.CONTACT_BY_TEXT,
+        given_at=_at(opened),
+        method=ConsentMethod.VERBAL,
+        recipient_agency=world.agencies[slug],
+    )
+    if rng.random() < 0.5:
+        consent = consent_record(
+            actor=worker,
+            client=client,
+            purpose=ConsentPurpose.REFERRAL_SHARING,
+            given_at=_at(opened),
+            method=ConsentMethod.WRITTEN,
+            recipient_agency=other,
+            expires_at=_at(opened + timedelta(days=365)),
+        )
+        if rng.random() < 0.15 and consent.expires_at > timezone.now():
+            consent_withdraw(actor=worker, consent=consent, reason="Changed their mind at review")
+
+
+def _goals(rng, worker, case, client, opened, today) -> None:
+    for pou, description in rng.sample(GOALS, 2):
+        goal = goal_create(
+            actor=worker,
+            case=case,
+            pou=pou,
+            description=description,
+            target_date=today + timedelta(days=rng.randint(30, 180)),
+            next_review_on=today + timedelta(days=rng.randint(-10, 40)),
+        )
+        if rng.random() < 0.6:
+            reviewed_on = min(today, opened + timedelta(days=30))
+            goal_review(
+                actor=worker,
+                goal=goal,
+                reviewed_on=reviewed_on,
+                progress=rng.randint(2, 8),
+                status_after=GoalStatus.IN_PROGRESS,
+                comment="Good progress; keep going.",
+                next_review_on=max(
+                    reviewed_on + timedelta(days=1), today + timedelta(days=rng.randint(-5, 30))
+                ),
+            )
+
+
+def _network_and_measures(rng, worker, case, client, opened, today, status, lsns, rating) -> None:
+    subject = client
+    ties = []
+    for name, tie_type, kinds in rng.sample(TIES, rng.randint(2, 4)):
+        ties.append(
+            tie_add(
+                actor=worker,
+                client=subject,
+                name=name,
+                tie_type=tie_type,
+                strength=rng.randint(1, 4),
+                contact_frequency=rng.choice(list(ContactFrequency)),
+                quality=rng.choice([TieQuality.SUPPORTIVE, TieQuality.MIXED, TieQuality.STRESSFUL]),
+                support_kinds=kinds,
+                started_on=opened,
+            )
+        )
+    network_snapshot_take(actor=worker, client=subject, stage=SnapshotStage.INTAKE, taken_on=opened)
+    stages = [(SnapshotStage.INTAKE, opened)]
+    review_on = min(today, opened + timedelta(days=90))
+    if review_on > opened and status != CaseStatus.INTAKE:
+        # Recovery shows as a growing, more supportive network at review.
+        for name, tie_type, kinds in rng.sample(TIES, 2):
+            tie_add(
+                actor=worker,
+                client=subject,
+                name=f"{name} (new)",
+                tie_type=tie_type,
+                strength=rng.randint(3, 5),
+                contact_frequency=ContactFrequency.WEEKLY,
+                quality=TieQuality.SUPPORTIVE,
+                support_kinds=kinds,
+                started_on=review_on,
+            )
+        stressful = [t for t in ties if t.quality == TieQuality.STRESSFUL]
+        if stressful:
+            tie_end(actor=worker, tie=stressful[0], ended_on=review_on)
+        network_snapshot_take(
+            actor=worker, client=subject, stage=SnapshotStage.REVIEW, taken_on=review_on
+        )
+        stages.append((SnapshotStage.REVIEW, review_on))
+    if status == CaseStatus.CLOSED:
+        network_snapshot_take(
+            actor=worker, client=subject, stage=SnapshotStage.EXIT, taken_on=today
+        )
+        stages.append((SnapshotStage.EXIT, today))
+    if lsns is None:
+        return
+    base = rng.randint(4, 12)
+    for step, (stage, on) in enumerate(stages):
+        total_target = min(30, base + step * rng.randint(2, 6))
+        answers = _spread(rng, total_target, 6, 5)
+        assessment_record(
+            actor=worker,
+            client=subject,
+            instrument=lsns,
+            answers={f"q{i + 1}": value for i, value in enumerate(answers)},
+            administered_on=on,
+            stage=stage,
+            case=case if case.client_id else None,
+        )
+    if rating is not None and rng.random() < 0.5:
+        assessment_record(
+            actor=worker,
+            client=subject,
+            instrument=rating,
+            answers={f"pou_{p}": rng.randint(3, 9) for p in range(1, 8)},
+            administered_on=opened,
+            stage=SnapshotStage.INTAKE,
+            case=case if case.client_id else None,
+        )
+
+
+def _spread(rng: Random, total: int, items: int, maximum: int) -> list[int]:
+    values = [0] * items
+    for _ in range(min(total, items * maximum)):
+        choices = [i for i, v in enumerate(values) if v < maximum]
+        values[rng.choice(choices)] += 1
+    return values
+
+
+def _summary(rng: Random) -> str:
+    return rng.choice(
+        [
+            "Referred by the community mental health team after a hospital stay.",
+            "Self-referred; wants support back into work and to reconnect with whānau.",
+            "Referred by the GP; housing and income are the first priorities.",
+            "Whānau asked for support after a breakdown at work.",
+        ]
+    )
+
+
+def _weighted(rng: Random, options):
+    values = [value for value, _ in options]
+    weights = [weight for _, weight in options]
+    return rng.choices(values, weights=weights, k=1)[0]
+
+
+def _at(day) -> datetime:
+    """Ten in the morning on `day`, or now if that is still to come."""
+    return min(timezone.make_aware(datetime.combine(day, time(10, 0))), timezone.now())
