@@ -215,7 +215,9 @@ def test_reference_data_loads_both_instruments_idempotently(roles):
 @pytest.mark.django_db
 def test_a_broken_fixture_writes_nothing(tmp_path):
     good = json.loads((FIXTURES / "lsns-6.json").read_text(encoding="utf-8"))
+    good["name"] = "Changed by a broken load"
     (tmp_path / "a.json").write_text(json.dumps(good), encoding="utf-8")
+    before = {i.code: (i.name, i.definition) for i in Instrument.objects.all()}
     (tmp_path / "b.json").write_text(
         json.dumps({**good, "code": "broken", "definition": {"items": []}}), encoding="utf-8"
     )
@@ -223,4 +225,5 @@ def test_a_broken_fixture_writes_nothing(tmp_path):
     with pytest.raises(InstrumentDefinitionError):
         reference_data.load(tmp_path)
 
-    assert not Instrument.objects.exists()
+    assert {i.code: (i.name, i.definition) for i in Instrument.objects.all()} == before
+    assert not Instrument.objects.filter(code="broken").exists()
