@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("core.urls")),
     path("", include("casework.urls")),
     path("", include("programs.urls")),
+    path("", include("reporting.urls")),
 ]
 
 urlpatterns = [

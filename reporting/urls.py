@@ -1,0 +1,3 @@
+"""Reporting API routes, mounted under /api/v1/."""
+
+urlpatterns: list = []
