@@ -12,6 +12,8 @@ from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 
 from core import selectors, services
+from core.audit import audit_events_for_display
+from core.fields import SafeIsoDateTimeFilter
 from core.models import Agency, AuditAction, AuditEvent, Team, User
 from core.pagination import StandardPagination
 from core.permissions import IsAgencyAdmin, IsAuditReader
@@ -188,8 +190,8 @@ class AuditEventFilter(django_filters.FilterSet):
     object_type = django_filters.CharFilter()
     object_id = django_filters.CharFilter()
     request_id = django_filters.CharFilter()
-    occurred_after = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
-    occurred_before = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
+    occurred_after = SafeIsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
+    occurred_before = SafeIsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
 
     class Meta:
         model = AuditEvent
@@ -209,6 +211,14 @@ class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.audit_events_visible_to(self.request.user)
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return None if page is None else audit_events_for_display(self.request.user, page)
+
+    def get_object(self):
+        event = super().get_object()
+        return audit_events_for_display(self.request.user, [event])[0]
 
 
 def healthz(request):

@@ -1,6 +1,7 @@
 """Writing audit events: the one function every service and read path calls."""
 
-from collections.abc import Iterable, Mapping
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.db import models
@@ -93,3 +94,31 @@ def _jsonable(value: Any) -> Any:
 
 def _redact(changes: dict) -> dict:
     return {name: (REDACTED if name in SECRET_FIELDS else value) for name, value in changes.items()}
+
+
+# object_type -> function(viewer, events) that blanks, in memory only, what the
+# viewer may not see in those events' `changes` (the rows themselves never change).
+AuditRedactor = Callable[[User, list[AuditEvent]], None]
+_redactors: dict[str, AuditRedactor] = {}
+
+
+def register_audit_redactor(object_type: str, redactor: AuditRedactor) -> None:
+    """Let an app hide parts of its events from readers (e.g. a restricted client's identity).
+
+    Audit rows are immutable, so a record that became sensitive after the
+    event was written is protected when the event is read, not by rewriting it.
+    """
+    _redactors[object_type] = redactor
+
+
+def audit_events_for_display(viewer: User, events: Iterable[AuditEvent]) -> list[AuditEvent]:
+    """Apply the registered redactors to events about to be shown to `viewer`."""
+    events = list(events)
+    by_type: dict[str, list[AuditEvent]] = defaultdict(list)
+    for event in events:
+        by_type[event.object_type].append(event)
+    for object_type, group in by_type.items():
+        redactor = _redactors.get(object_type)
+        if redactor is not None:
+            redactor(viewer, group)
+    return events

@@ -33,11 +33,20 @@ _CASEWORK = (
     "casework.add_networksnapshot",
     "casework.add_assessment",
 )
+_AID_RAISING = (
+    "programs.add_enrolment",
+    "programs.change_enrolment",
+    "programs.add_aidrequest",
+)
 
 ROLE_MODEL_PERMISSIONS: dict[Role, tuple[str, ...]] = {
-    Role.CASEWORKER: _CASEWORK,
-    Role.TEAM_LEAD: (*_CASEWORK, "casework.assign_case"),
-    Role.PROGRAM_OFFICER: (),
+    Role.CASEWORKER: (*_CASEWORK, *_AID_RAISING),
+    Role.TEAM_LEAD: (*_CASEWORK, *_AID_RAISING, "casework.assign_case"),
+    Role.PROGRAM_OFFICER: (
+        "programs.decide_aidrequest",
+        "programs.add_payment",
+        "programs.add_repayment",
+    ),
     Role.COMPLIANCE_OFFICER: ("core.view_auditevent",),
     Role.AGENCY_ADMIN: (
         "core.view_user",
@@ -47,5 +56,9 @@ ROLE_MODEL_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "core.add_team",
         "core.change_team",
         "core.view_auditevent",
+        "programs.add_programme",
+        "programs.change_programme",
+        "programs.add_budget",
+        "programs.change_budget",
     ),
 }
