@@ -6,3 +6,9 @@ from django.apps import AppConfig
 class ProgramsConfig(AppConfig):
     name = "programs"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from core.work import register_work_source
+        from programs.selectors.work import aid_work_for
+
+        register_work_source("programs", aid_work_for)

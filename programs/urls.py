@@ -1,3 +1,10 @@
 """Programmes API routes, mounted under /api/v1/."""
 
-urlpatterns: list = []
+from programs.api import aid, enrolments, payments, programmes
+
+urlpatterns = [
+    *programmes.urlpatterns,
+    *enrolments.urlpatterns,
+    *aid.urlpatterns,
+    *payments.urlpatterns,
+]

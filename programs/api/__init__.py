@@ -1,0 +1,1 @@
+"""Programmes HTTP endpoints; each module exports its own `urlpatterns`."""

@@ -1,0 +1,567 @@
+"""Programmes, fiscal-year budgets, enrolments, financial aid, payments and recovery."""
+
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Round
+from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
+
+from casework.models import Case, Client
+from core.models import Agency
+from core.nz.fiscal import fiscal_year_label
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+
+
+def money_field(verbose_name: str | None = None, **kwargs) -> models.DecimalField:
+    """An NZD amount: exact decimal, up to 9,999,999,999.99."""
+    return models.DecimalField(verbose_name, max_digits=12, decimal_places=2, **kwargs)
+
+
+def whole_cents(expression):
+    """`expression` (an amount in dollars) as a whole number of cents.
+
+    SQLite keeps DECIMAL columns as binary floating point, where 0.1 + 0.2 is
+    not 0.3; comparing rounded cents makes every money check in SQL exact on
+    SQLite as it already is on PostgreSQL's NUMERIC (docs/adr/0005).
+    """
+    return Round(expression * 100)
+
+
+def rounded_money(expression):
+    """`expression` rounded to cents, so a stored amount never carries float residue."""
+    return Round(expression, 2)
+
+
+class ProgrammeKind(models.TextChoices):
+    FINANCIAL_AID = "financial_aid", "Financial aid"
+    EMPLOYMENT = "employment", "Employment support"
+    NETWORK_SUPPORT = "network_support", "Whānau and community network support"
+
+
+class Programme(models.Model):
+    """A government-funded support programme, delivered by one or more agencies."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=32, choices=ProgrammeKind.choices)
+    funder = models.CharField(max_length=200, help_text="Who funds it, e.g. a ministry.")
+    delivering_agencies = models.ManyToManyField(
+        Agency, related_name="delivered_programmes", blank=True
+    )
+    eligibility_notes = models.TextField(blank=True)
+    active_from = models.DateField()
+    active_to = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["kind", "active_from"], name="programme_kind_active")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(active_to__isnull=True) | Q(active_to__gte=F("active_from")),
+                name="programme_active_to_after_from",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_active_on(self, day) -> bool:
+        return self.active_from <= day and (self.active_to is None or day <= self.active_to)
+
+
+class Budget(models.Model):
+    """A programme's money for one NZ fiscal year (1 July – 30 June), for one agency or for all.
+
+    `committed` is approved aid not yet paid; `paid` is aid paid out. Money
+    moves only through conditional UPDATEs in programs.services.budgets, and
+    the database refuses any row where committed + paid exceeds the allocation
+    (docs/adr/0005-budget-commitment.md).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="budgets")
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty for the programme-wide budget shared by every delivering agency.",
+    )
+    fiscal_year = models.PositiveSmallIntegerField(
+        help_text="The calendar year the fiscal year starts in: 2025 is 2025/26."
+    )
+    allocated = money_field("allocated (NZD)")
+    committed = money_field("committed (NZD)", default=ZERO)
+    paid = money_field("paid (NZD)", default=ZERO)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["programme", "-fiscal_year", "agency"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "fiscal_year", "agency"],
+                condition=Q(agency__isnull=False),
+                name="budget_one_per_agency_year",
+            ),
+            models.UniqueConstraint(
+                fields=["programme", "fiscal_year"],
+                condition=Q(agency__isnull=True),
+                name="budget_one_programme_wide_per_year",
+            ),
+            models.CheckConstraint(condition=Q(allocated__gte=0), name="budget_allocated_gte_0"),
+            models.CheckConstraint(condition=Q(committed__gte=0), name="budget_committed_gte_0"),
+            models.CheckConstraint(condition=Q(paid__gte=0), name="budget_paid_gte_0"),
+            models.CheckConstraint(
+                condition=GreaterThanOrEqual(
+                    whole_cents(F("allocated") - F("committed") - F("paid")), 0
+                ),
+                name="budget_committed_plus_paid_within_allocated",
+            ),
+            models.CheckConstraint(
+                condition=Q(fiscal_year__gte=2000, fiscal_year__lte=2999),
+                name="budget_fiscal_year_plausible",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.agency.slug if self.agency_id else "all agencies"
+        return f"{self.programme} {self.fiscal_year_label} ({scope})"
+
+    @property
+    def available(self) -> Decimal:
+        return self.allocated - self.committed - self.paid
+
+    @property
+    def fiscal_year_label(self) -> str:
+        return fiscal_year_label(self.fiscal_year)
+
+
+class EnrolmentStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    COMPLETED = "completed", "Completed"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class Enrolment(models.Model):
+    """A case taking part in a programme, from `started_on` until it completes or withdraws."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="enrolments")
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="enrolments")
+    status = models.CharField(
+        max_length=16, choices=EnrolmentStatus.choices, default=EnrolmentStatus.ACTIVE
+    )
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+    end_reason = models.TextField(blank=True)
+    enrolled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-started_on", "id"]
+        indexes = [
+            models.Index(fields=["agency", "programme", "status"], name="enrolment_agency_prog"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "programme"],
+                condition=Q(status=EnrolmentStatus.ACTIVE),
+                name="enrolment_one_active_per_case_programme",
+            ),
+            models.CheckConstraint(
+                condition=(Q(status=EnrolmentStatus.ACTIVE) & Q(ended_on__isnull=True))
+                | (~Q(status=EnrolmentStatus.ACTIVE) & Q(ended_on__isnull=False)),
+                name="enrolment_ended_iff_not_active",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
+                name="enrolment_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Enrolment {self.pk}"
+
+
+class AidCategory(models.TextChoices):
+    FOOD = "food", "Food"
+    ACCOMMODATION = "accommodation", "Accommodation costs / bond"
+    RENT_ARREARS = "rent_arrears", "Rent arrears"
+    POWER = "power", "Power / utilities"
+    MEDICAL = "medical", "Medical / dental"
+    TRANSPORT = "transport", "Transport"
+    EDUCATION = "education", "Education & training"
+    FURNITURE = "furniture", "Furniture / whiteware"
+    TANGIHANGA = "tangihanga", "Tangihanga / funeral"
+    CLOTHING = "clothing", "Clothing"
+    OTHER = "other", "Other"
+
+
+class AidRequestStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    APPROVED = "approved", "Approved"
+    DECLINED = "declined", "Declined"
+    RETURNED = "returned", "Returned for more information"
+    PAID = "paid", "Paid"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class RepaymentFrequency(models.TextChoices):
+    WEEKLY = "weekly", "Weekly"
+    FORTNIGHTLY = "fortnightly", "Fortnightly"
+    MONTHLY = "monthly", "Monthly"
+
+
+class AidRequest(models.Model):
+    """A request for financial aid for a client of a case, under a financial-aid programme.
+
+    A recoverable request is an advance repaid from future payments on the
+    plan it carries (instalment and frequency); a non-recoverable one is a
+    grant. Status changes only through programs.services.aid (programs.workflow).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="aid_requests")
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="aid_requests")
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="aid_requests")
+    category = models.CharField(max_length=20, choices=AidCategory.choices)
+    amount = money_field("amount (NZD)", validators=[MinValueValidator(CENT)])
+    is_recoverable = models.BooleanField(
+        default=False, help_text="An advance repaid from future payments, not a grant."
+    )
+    repayment_instalment = money_field("repayment instalment (NZD)", null=True, blank=True)
+    repayment_frequency = models.CharField(
+        max_length=16, choices=RepaymentFrequency.choices, blank=True
+    )
+    repayment_start_on = models.DateField(null=True, blank=True)
+    justification = models.TextField(blank=True)
+    supplier_name = models.CharField(max_length=200, blank=True)
+    supplier_bank_account = models.CharField(
+        max_length=20, blank=True, help_text="NZ bank account number, e.g. 12-3456-0123456-00."
+    )
+    supplier_reference = models.CharField(
+        max_length=100, blank=True, help_text="Invoice or customer number the supplier expects."
+    )
+    status = models.CharField(
+        max_length=16, choices=AidRequestStatus.choices, default=AidRequestStatus.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+    budget = models.ForeignKey(
+        Budget,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="aid_requests",
+        help_text="The budget the approved amount is committed against.",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        permissions = [
+            ("decide_aidrequest", "Can approve, decline or return aid requests"),
+        ]
+        indexes = [
+            models.Index(fields=["agency", "status", "submitted_at"], name="aid_agency_status"),
+            models.Index(fields=["client", "submitted_at"], name="aid_client_submitted"),
+            models.Index(fields=["case", "status"], name="aid_case_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="aid_amount_positive"),
+            models.CheckConstraint(
+                condition=(
+                    Q(is_recoverable=True)
+                    & Q(repayment_instalment__gt=0)
+                    & Q(repayment_instalment__lte=F("amount"))
+                    & ~Q(repayment_frequency="")
+                )
+                | (
+                    Q(is_recoverable=False)
+                    & Q(repayment_instalment__isnull=True)
+                    & Q(repayment_frequency="")
+                    & Q(repayment_start_on__isnull=True)
+                ),
+                name="aid_recoverable_has_plan",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=[AidRequestStatus.APPROVED, AidRequestStatus.PAID])
+                | Q(budget__isnull=False),
+                name="aid_approved_has_budget",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Aid request {self.pk}"
+
+
+class AidRequestStatusChange(models.Model):
+    """One transition of an aid request: who, when, from, to and why. Append-only."""
+
+    aid_request = models.ForeignKey(
+        AidRequest, on_delete=models.PROTECT, related_name="status_changes"
+    )
+    from_status = models.CharField(max_length=16, choices=AidRequestStatus.choices, blank=True)
+    to_status = models.CharField(max_length=16, choices=AidRequestStatus.choices)
+    reason = models.TextField(blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["aid_request", "changed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '∅'} → {self.to_status}"
+
+
+class DecisionOutcome(models.TextChoices):
+    APPROVED = "approved", "Approved"
+    DECLINED = "declined", "Declined"
+    RETURNED = "returned", "Returned for more information"
+
+
+class AidDecisionImmutable(Exception):
+    """Raised on any attempt to change or delete a recorded aid decision."""
+
+
+class AidDecisionQuerySet(models.QuerySet):
+    """Decisions are a record of what was decided on which facts: never rewritten."""
+
+    def update(self, **kwargs):
+        raise AidDecisionImmutable("Aid decisions cannot be changed.")
+
+    def delete(self):
+        raise AidDecisionImmutable("Aid decisions cannot be deleted.")
+
+
+class AidDecision(models.Model):
+    """A program officer's decision on an aid request, with the facts it relied on, frozen.
+
+    `facts` holds the request as it stood, the client's circumstances (region,
+    age band, household, prior aid) and, for approvals, the budget position
+    before and after, so a later edit of the client or the budget cannot change
+    what the decision was based on. The database refuses updates to the row.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    aid_request = models.ForeignKey(AidRequest, on_delete=models.PROTECT, related_name="decisions")
+    outcome = models.CharField(max_length=16, choices=DecisionOutcome.choices)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField()
+    reason = models.TextField(blank=True)
+    facts = models.JSONField()
+    budget = models.ForeignKey(
+        Budget, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = AidDecisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["aid_request", "decided_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.outcome} {self.aid_request_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AidDecisionImmutable("Aid decisions cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AidDecisionImmutable("Aid decisions cannot be deleted.")
+
+
+class PaymentMethod(models.TextChoices):
+    DIRECT_CREDIT = "direct_credit", "Direct credit"
+    PAYMENT_CARD = "payment_card", "Payment card"
+    SUPPLIER_INVOICE = "supplier_invoice", "Supplier invoice"
+
+
+class Payment(models.Model):
+    """The payment of an approved aid request; one per request, at most the approved amount."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    aid_request = models.OneToOneField(AidRequest, on_delete=models.PROTECT, related_name="payment")
+    amount = money_field("amount (NZD)", validators=[MinValueValidator(CENT)])
+    method = models.CharField(max_length=20, choices=PaymentMethod.choices)
+    reference = models.CharField(max_length=100, blank=True)
+    paid_on = models.DateField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-paid_on", "-created_at", "id"]
+        indexes = [models.Index(fields=["agency", "-paid_on"], name="payment_agency_paid_on")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Payment {self.pk}"
+
+
+class RecoveryStatus(models.TextChoices):
+    ACTIVE = "active", "Being repaid"
+    REPAID = "repaid", "Repaid"
+
+
+class Recovery(models.Model):
+    """The debt from a paid recoverable advance and the plan it is repaid on.
+
+    Created when the advance is paid; `repaid` grows with each repayment and
+    can never pass `principal` (the database refuses it too).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    aid_request = models.OneToOneField(
+        AidRequest, on_delete=models.PROTECT, related_name="recovery"
+    )
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="aid_recoveries")
+    principal = money_field("principal (NZD)")
+    repaid = money_field("repaid (NZD)", default=ZERO)
+    instalment = money_field("instalment (NZD)")
+    frequency = models.CharField(max_length=16, choices=RepaymentFrequency.choices)
+    first_due_on = models.DateField()
+    status = models.CharField(
+        max_length=16, choices=RecoveryStatus.choices, default=RecoveryStatus.ACTIVE
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        verbose_name_plural = "recoveries"
+        indexes = [models.Index(fields=["client", "status"], name="recovery_client_status")]
+        constraints = [
+            models.CheckConstraint(condition=Q(principal__gt=0), name="recovery_principal_gt_0"),
+            models.CheckConstraint(condition=Q(instalment__gt=0), name="recovery_instalment_gt_0"),
+            models.CheckConstraint(condition=Q(repaid__gte=0), name="recovery_repaid_gte_0"),
+            models.CheckConstraint(
+                condition=GreaterThanOrEqual(whole_cents(F("principal") - F("repaid")), 0),
+                name="recovery_repaid_within_principal",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=RecoveryStatus.REPAID)
+                | Q(LessThanOrEqual(whole_cents(F("principal") - F("repaid")), 0)),
+                name="recovery_repaid_has_no_balance",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Recovery {self.pk}"
+
+    @property
+    def balance(self) -> Decimal:
+        return self.principal - self.repaid
+
+
+class RepaymentMethod(models.TextChoices):
+    DEDUCTION = "deduction", "Deduction from future payments"
+    DIRECT_CREDIT = "direct_credit", "Direct credit"
+    CASH = "cash", "Cash or EFTPOS"
+    OTHER = "other", "Other"
+
+
+class Repayment(models.Model):
+    """Money received against a recovery."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    recovery = models.ForeignKey(Recovery, on_delete=models.PROTECT, related_name="repayments")
+    amount = money_field("amount (NZD)", validators=[MinValueValidator(CENT)])
+    received_on = models.DateField()
+    method = models.CharField(max_length=16, choices=RepaymentMethod.choices)
+    reference = models.CharField(max_length=100, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_on", "-created_at", "id"]
+        indexes = [models.Index(fields=["recovery", "received_on"], name="repayment_recovery_date")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="repayment_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Repayment {self.pk}"
+
+
+class IdempotencyState(models.TextChoices):
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+
+
+class IdempotencyKey(models.Model):
+    """One client-chosen Idempotency-Key and the response its first request produced.
+
+    See programs.idempotency; the key is scoped to the user who sent it.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=500)
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the request body.")
+    state = models.CharField(
+        max_length=16, choices=IdempotencyState.choices, default=IdempotencyState.IN_PROGRESS
+    )
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    locked_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        indexes = [models.Index(fields=["expires_at"], name="idempotency_expiry")]
+        constraints = [
+            models.UniqueConstraint(fields=["actor", "key"], name="idempotency_key_per_actor"),
+            models.CheckConstraint(
+                condition=Q(state=IdempotencyState.IN_PROGRESS) | Q(response_status__isnull=False),
+                name="idempotency_done_has_response",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} [{self.state}]"

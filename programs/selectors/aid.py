@@ -1,0 +1,143 @@
+"""Reads of aid requests: who may see which, and the officer's queue with its flags."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from casework.access import case_permission_exists, client_identity_exists
+from core.models import User
+from core.roles import Role
+from programs.models import (
+    AidDecision,
+    AidRequest,
+    AidRequestStatusChange,
+    Programme,
+)
+
+# Roles that read their agency's aid requests whether or not they work the case.
+AGENCY_AID_READER_ROLES = (Role.PROGRAM_OFFICER, Role.COMPLIANCE_OFFICER)
+
+
+def budgeting_support_threshold() -> int:
+    """How many requests within the window prompt a budgeting-support offer (MSD practice: 3)."""
+    return int(getattr(settings, "AID_BUDGETING_SUPPORT_THRESHOLD", 3))
+
+
+def budgeting_support_window() -> timedelta:
+    """The rolling window the requests are counted in (12 months, as 365 days)."""
+    return timedelta(days=int(getattr(settings, "AID_BUDGETING_SUPPORT_WINDOW_DAYS", 365)))
+
+
+def aid_request_visibility(actor: User, *, prefix: str = "") -> Q:
+    """A filter for aid requests (at `prefix`, e.g. ``"aid_request__"``) the actor may see.
+
+    - Anyone who may see the case (its lead caseworker, the team's leads) sees
+      its requests, drafts included.
+    - Program officers and compliance officers see all their own agency's
+      requests for programmes their agency delivers (their queue is the
+      submitted ones: filter by status).
+    Inactive users and operators see none (IPP 5: no blanket access to
+    people's records). Built from EXISTS subqueries, so a filtered list is one
+    query whatever its size.
+    """
+    if not (actor and actor.is_authenticated and actor.is_active):
+        return Q(pk__in=[])
+    visible = Q(case_permission_exists(actor, "view_case", case_ref=f"{prefix}case_id"))
+    if actor.agency_id is not None and any(actor.has_role(r) for r in AGENCY_AID_READER_ROLES):
+        delivered = Exists(
+            Programme.delivering_agencies.through.objects.filter(
+                programme_id=OuterRef(f"{prefix}programme_id"), agency_id=actor.agency_id
+            )
+        )
+        visible |= Q(**{f"{prefix}agency_id": actor.agency_id}) & Q(delivered)
+    return visible
+
+
+def _recent_requests_count():
+    """Subquery: the client's requests in the window ending at this request's submission.
+
+    The request itself always counts, so a draft shows what it would be once
+    submitted; the window of a draft ends now.
+    """
+    window_end = Coalesce(OuterRef("submitted_at"), Value(timezone.now()))
+    recent = (
+        AidRequest.objects.filter(client_id=OuterRef("client_id"))
+        .filter(
+            Q(
+                submitted_at__lte=window_end,
+                submitted_at__gt=window_end - budgeting_support_window(),
+            )
+            | Q(pk=OuterRef("pk"))
+        )
+        .order_by()
+        .values("client_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(recent), 0)
+
+
+def aid_requests_visible_to(actor: User) -> QuerySet[AidRequest]:
+    """Aid requests the actor may see, ready to list.
+
+    Annotated with `requests_12_months` (the client's requests in the 12
+    months up to this one), `budgeting_support_flag` (that count reached the
+    threshold: offer budgeting support) and `identity_visible` (may the actor
+    see who the client is; see casework.redaction). The flag is computed here,
+    never stored, so it is always current.
+    """
+    queryset = AidRequest.objects.select_related(
+        "case", "client", "programme", "created_by", "submitted_by", "decided_by", "budget"
+    ).prefetch_related(
+        Prefetch(
+            "status_changes",
+            queryset=AidRequestStatusChange.objects.select_related("changed_by").order_by(
+                "changed_at", "id"
+            ),
+        )
+    )
+    if not (actor and actor.is_authenticated and actor.is_active):
+        return queryset.none()
+    return (
+        queryset.filter(aid_request_visibility(actor))
+        .annotate(
+            requests_12_months=_recent_requests_count(),
+            identity_visible=client_identity_exists(actor, client_ref="client_id"),
+        )
+        .annotate(
+            budgeting_support_flag=ExpressionWrapper(
+                Q(requests_12_months__gte=budgeting_support_threshold()),
+                output_field=BooleanField(),
+            )
+        )
+    )
+
+
+def aid_request_get(*, actor: User, aid_request_id) -> AidRequest:
+    """One aid request the actor may see, with its history; otherwise 404."""
+    return get_object_or_404(aid_requests_visible_to(actor), pk=aid_request_id)
+
+
+def aid_decisions_of(*, actor: User, aid_request: AidRequest) -> QuerySet[AidDecision]:
+    """The decisions taken on a request the actor may see, oldest first, with their facts."""
+    return (
+        AidDecision.objects.filter(aid_request_id=aid_request.pk)
+        .filter(aid_request_visibility(actor, prefix="aid_request__"))
+        .select_related("decided_by")
+        .order_by("decided_at", "id")
+    )

@@ -1,0 +1,25 @@
+"""Reads of enrolments: the case's workers, and the agency's program and compliance officers."""
+
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from casework.access import case_permission_exists
+from core.models import User
+from programs.models import Enrolment
+from programs.selectors.aid import AGENCY_AID_READER_ROLES
+
+
+def enrolments_visible_to(actor: User) -> QuerySet[Enrolment]:
+    """Enrolments of cases the actor may see, plus their agency's for its officers."""
+    queryset = Enrolment.objects.select_related("programme", "case", "enrolled_by")
+    if not (actor and actor.is_authenticated and actor.is_active):
+        return queryset.none()
+    visible = Q(case_permission_exists(actor, "view_case", case_ref="case_id"))
+    if actor.agency_id is not None and any(actor.has_role(r) for r in AGENCY_AID_READER_ROLES):
+        visible |= Q(agency_id=actor.agency_id)
+    return queryset.filter(visible)
+
+
+def enrolment_get(*, actor: User, enrolment_id) -> Enrolment:
+    """One enrolment the actor may see; otherwise 404."""
+    return get_object_or_404(enrolments_visible_to(actor), pk=enrolment_id)

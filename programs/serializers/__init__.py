@@ -1,0 +1,1 @@
+"""HTTP shapes of programmes, budgets, enrolments, aid, payments and recovery."""
