@@ -1,0 +1,196 @@
+"""Demo programmes, budgets for this and last fiscal year, and aid requests in every state.
+
+Made through the programmes services as the people who would have done it:
+caseworkers raise and submit, officers within their delegated limits decide
+and pay, so budgets, history, decisions and audit rows are the real ones.
+"""
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from casework.models import CaseStatus
+from core.demo import DemoWorld
+from core.nz.fiscal import fiscal_year_bounds, fiscal_year_of
+from programs.models import (
+    AidCategory,
+    AidRequestStatus,
+    PaymentMethod,
+    ProgrammeKind,
+    Recovery,
+    RepaymentFrequency,
+    RepaymentMethod,
+)
+from programs.services import (
+    aid_request_approve,
+    aid_request_cancel,
+    aid_request_create,
+    aid_request_decline,
+    aid_request_return,
+    aid_request_submit,
+    budget_set,
+    enrolment_create,
+    payment_record,
+    programme_create,
+    repayment_record,
+)
+
+MSD = "Ministry of Social Development"
+PROGRAMMES = (
+    ("Hardship Assistance — Tautoko Pūtea", ProgrammeKind.FINANCIAL_AID, MSD),
+    ("Whānau Ora Navigation", ProgrammeKind.NETWORK_SUPPORT, "Te Puni Kōkiri"),
+    ("Mahi Pathways", ProgrammeKind.EMPLOYMENT, MSD),
+)
+# Per-agency aid allocations (NZD) for the current and the previous fiscal year.
+AID_ALLOCATIONS = {"north": (Decimal("250000.00"), Decimal("220000.00")),
+                   "south": (Decimal("180000.00"), Decimal("160000.00"))}  # fmt: skip
+# The end state of each demo aid request, with how many in a hundred end there.
+AID_STATE_MIX = (
+    (AidRequestStatus.DRAFT, 8), (AidRequestStatus.SUBMITTED, 17), (AidRequestStatus.APPROVED, 15),
+    (AidRequestStatus.DECLINED, 10), (AidRequestStatus.RETURNED, 8), (AidRequestStatus.PAID, 35),
+    (AidRequestStatus.CANCELLED, 7),
+)  # fmt: skip
+JUSTIFICATIONS = {
+    AidCategory.FOOD: "No food in the house until the next benefit payment.",
+    AidCategory.POWER: "Disconnection notice from the power company; whānau with tamariki.",
+    AidCategory.RENT_ARREARS: "Two weeks behind on rent after a hospital stay; tenancy at risk.",
+    AidCategory.ACCOMMODATION: "Bond for a new flat closer to whānau and the clubhouse.",
+    AidCategory.MEDICAL: "Dental treatment needed before starting a new job.",
+    AidCategory.TRANSPORT: "Bus fares to attend the work-readiness course.",
+    AidCategory.TANGIHANGA: "Travel and koha for a tangihanga at the marae in Kaitāia.",
+    AidCategory.FURNITURE: "Beds and a fridge for the new tenancy.",
+    AidCategory.CLOTHING: "Work clothes and boots for a placement.",
+    AidCategory.EDUCATION: "Course fees for a forklift licence.",
+}
+RECOVERABLE = {AidCategory.RENT_ARREARS, AidCategory.ACCOMMODATION, AidCategory.FURNITURE}
+
+
+def seed(world: DemoWorld) -> None:
+    """Programmes delivered by both agencies, budgets and aid requests on the demo cases."""
+    today = timezone.localdate()
+    this_year = fiscal_year_of(today)
+    agencies = list(world.agencies.values())
+    programmes = {}
+    for name, kind, funder in PROGRAMMES:
+        programmes[kind] = programme_create(
+            actor=None,
+            name=name,
+            kind=kind,
+            funder=funder,
+            delivering_agencies=agencies,
+            eligibility_notes="Clients of the delivering agencies in recovery after a breakdown.",
+            active_from=fiscal_year_bounds(this_year - 1)[0],
+        )
+    aid = programmes[ProgrammeKind.FINANCIAL_AID]
+    for slug, (current, previous) in AID_ALLOCATIONS.items():
+        if slug not in world.agencies:
+            continue
+        for year, allocated in ((this_year, current), (this_year - 1, previous)):
+            budget_set(
+                actor=None,
+                programme=aid,
+                fiscal_year=year,
+                allocated=allocated,
+                agency=world.agencies[slug],
+            )
+    for kind in (ProgrammeKind.NETWORK_SUPPORT, ProgrammeKind.EMPLOYMENT):
+        for year in (this_year - 1, this_year):
+            budget_set(
+                actor=None,
+                programme=programmes[kind],
+                fiscal_year=year,
+                allocated=Decimal("120000.00"),
+            )
+    world.shared["programmes"] = programmes
+
+    rng = world.rng
+    for case in world.shared.get("cases", []):
+        if case.client_id is None or case.status in (CaseStatus.REFERRED, CaseStatus.CLOSED):
+            continue
+        worker = case.lead_caseworker
+        opened = timezone.localtime(case.opened_at).date()
+        enrolment_create(actor=worker, case=case, programme=aid, started_on=opened)
+        for _ in range(rng.choice((1, 1, 1, 2, 3))):
+            _aid_request(rng, world, case, worker, aid, opened, today)
+
+
+def _aid_request(rng, world: DemoWorld, case, worker, programme, opened: date, today: date) -> None:
+    category = rng.choice(list(JUSTIFICATIONS))
+    amount = Decimal(rng.randrange(4000, 350000, 50)) / 100
+    recoverable = category in RECOVERABLE and rng.random() < 0.7
+    raised_on = opened + timedelta(days=rng.randint(0, max((today - opened).days, 0)))
+    request = aid_request_create(
+        actor=worker,
+        case=case,
+        programme=programme,
+        category=category,
+        amount=amount,
+        is_recoverable=recoverable,
+        repayment_instalment=(amount / 10).quantize(Decimal("0.01")) if recoverable else None,
+        repayment_frequency=RepaymentFrequency.WEEKLY if recoverable else "",
+        repayment_start_on=raised_on + timedelta(days=14) if recoverable else None,
+        justification=JUSTIFICATIONS[category],
+        supplier_name="Kaitāia Power Ltd" if category == AidCategory.POWER else "",
+    )
+    state = _weighted(rng, AID_STATE_MIX)
+    if state == AidRequestStatus.DRAFT:
+        return
+    at = _at(raised_on)
+    aid_request_submit(actor=worker, aid_request=request, at=at)
+    slug = case.agency.slug
+    officer = world.staff[
+        f"{slug}-officer" if amount <= Decimal("2000") else f"{slug}-senior-officer"
+    ]
+    decided = min(at + timedelta(days=rng.randint(0, 3), hours=2), timezone.now())
+    if state == AidRequestStatus.SUBMITTED:
+        return
+    if state == AidRequestStatus.DECLINED:
+        aid_request_decline(
+            actor=officer, aid_request=request, reason="Covered by another grant.", at=decided
+        )
+        return
+    if state == AidRequestStatus.RETURNED:
+        aid_request_return(
+            actor=officer, aid_request=request, reason="Please attach the quote.", at=decided
+        )
+        return
+    aid_request_approve(
+        actor=officer, aid_request=request, note="Meets the hardship criteria.", at=decided
+    )
+    if state == AidRequestStatus.CANCELLED:
+        aid_request_cancel(
+            actor=officer, aid_request=request, reason="Found other support.", at=decided
+        )
+    elif state == AidRequestStatus.PAID:
+        payment = payment_record(
+            actor=officer,
+            aid_request=request,
+            amount=amount,
+            method=PaymentMethod.SUPPLIER_INVOICE
+            if request.supplier_name
+            else PaymentMethod.DIRECT_CREDIT,
+            reference=f"TK-{rng.randint(100000, 999999)}",
+            paid_on=timezone.localtime(decided).date(),
+            at=decided,
+        )
+        recovery = Recovery.objects.filter(aid_request_id=payment.aid_request_id).first()
+        if recovery is not None and rng.random() < 0.7:
+            repayment_record(
+                actor=officer,
+                recovery=recovery,
+                amount=recovery.instalment,
+                method=RepaymentMethod.DEDUCTION,
+                received_on=min(
+                    timezone.localtime(decided).date() + timedelta(days=14), timezone.localdate()
+                ),
+            )
+
+
+def _weighted(rng, options):
+    return rng.choices([v for v, _ in options], weights=[w for _, w in options], k=1)[0]
+
+
+def _at(day: date) -> datetime:
+    """Eleven in the morning on `day`, or now if that is still to come."""
+    return min(timezone.make_aware(datetime.combine(day, time(11, 0))), timezone.now())
