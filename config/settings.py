@@ -220,6 +220,16 @@ CASE_REOPEN_WINDOW_DAYS = env.int("CASE_REOPEN_WINDOW_DAYS", default=90)
 # "My work" lists cases with no contact note for this many days.
 CASE_NO_CONTACT_DAYS = env.int("CASE_NO_CONTACT_DAYS", default=30)
 
+# Financial aid. Amounts change with policy, so none is hard-coded.
+AID_REQUEST_MAX_AMOUNT = env.str("AID_REQUEST_MAX_AMOUNT", default="100000.00")
+# Three or more hardship requests in 12 months commonly prompts a budgeting-support offer.
+AID_BUDGETING_SUPPORT_THRESHOLD = env.int("AID_BUDGETING_SUPPORT_THRESHOLD", default=3)
+AID_BUDGETING_SUPPORT_WINDOW_DAYS = env.int("AID_BUDGETING_SUPPORT_WINDOW_DAYS", default=365)
+AID_REPAYMENT_MAX_INSTALMENTS = env.int("AID_REPAYMENT_MAX_INSTALMENTS", default=260)
+IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
+# An Idempotency-Key still "in progress" after this long is treated as abandoned.
+IDEMPOTENCY_STALE_SECONDS = env.int("IDEMPOTENCY_STALE_SECONDS", default=300)
+
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "text")
 LOGGING = {
