@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint format migrate seed bench clean check-deploy schema
+.PHONY: run test install lint format migrate seed bench clean check-deploy schema sample-reports
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -54,6 +54,9 @@ check-deploy: install
 
 schema: install
 	$(PY) manage.py spectacular --validate --fail-on-warn --file var/openapi.yaml
+
+sample-reports: seed
+	$(PY) manage.py sample_reports --output-dir var/reports
 
 clean:
 	rm -rf $(VENV) var/tautoko.sqlite3*

@@ -1,3 +1,10 @@
 """Reporting API routes, mounted under /api/v1/."""
 
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from reporting.api import ReportJobViewSet
+
+router = SimpleRouter()
+router.register("reports", ReportJobViewSet, basename="report-job")
+
+urlpatterns = router.urls
