@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('core', '0004_notification'),
+        ('core', '0003_team_lead_group'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
