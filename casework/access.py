@@ -59,34 +59,57 @@ def revoke_client_from_user(client: Client, user: User) -> None:
         remove_perm(f"casework.{perm}", user, client)
 
 
-def grant_case_to_user(case: Case, user: User) -> None:
-    """Give the lead caseworker access to the case and every client it is about."""
+def grant_case_to_user(case: Case, user: User) -> list[str]:
+    """Give the lead caseworker access to the case and every client it is about.
+
+    Returns the ids of the clients granted, for the caller's audit event.
+    """
     for perm in CASE_PERMS:
         assign_perm(f"casework.{perm}", user, case)
+    granted = []
     for client in case_clients(case):
         grant_client_to_user(client, user)
+        granted.append(str(client.pk))
+    return granted
 
 
-def revoke_case_from_user(case: Case, user: User) -> None:
-    """Take a former lead's access to the case and to clients they no longer lead any case for."""
+def revoke_case_from_user(case: Case, user: User) -> list[str]:
+    """Take a former lead's access to the case and to clients they no longer lead any case for.
+
+    Returns the ids of the clients whose grants were taken away.
+    """
     for perm in CASE_PERMS:
         remove_perm(f"casework.{perm}", user, case)
     still_led = Case.objects.filter(lead_caseworker=user).exclude(pk=case.pk)
+    revoked = []
     for client in case_clients(case):
         leads_other = still_led.filter(
             Q(client=client) | Q(whanau__members__client=client)
         ).exists()
         if not leads_other:
             revoke_client_from_user(client, user)
+            revoked.append(str(client.pk))
+    return revoked
 
 
-def grant_case_to_group(case: Case, group: Group) -> None:
-    """Give a team's lead group access to the case and its clients (identity excluded)."""
+def grant_case_to_group(case: Case, group: Group) -> list[str]:
+    """Give a team's lead group access to the case and its clients (identity excluded).
+
+    Returns the ids of the clients granted, for the caller's audit event.
+    """
     for perm in CASE_PERMS:
         assign_perm(f"casework.{perm}", group, case)
+    granted = []
     for client in case_clients(case):
-        for perm in CLIENT_TEAM_PERMS:
-            assign_perm(f"casework.{perm}", group, client)
+        grant_client_to_group(client, group)
+        granted.append(str(client.pk))
+    return granted
+
+
+def grant_client_to_group(client: Client, group: Group) -> None:
+    """Give a team's lead group view/change on one client (identity excluded)."""
+    for perm in CLIENT_TEAM_PERMS:
+        assign_perm(f"casework.{perm}", group, client)
 
 
 def revoke_case_from_group(case: Case, group: Group) -> None:

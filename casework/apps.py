@@ -8,7 +8,16 @@ class CaseworkConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from casework.audit_redaction import (
+            CLIENT_OBJECT_TYPE,
+            WHANAU_MEMBER_OBJECT_TYPE,
+            redact_client_events,
+            redact_whanau_member_events,
+        )
         from casework.selectors.work import casework_work_for
+        from core.audit import register_audit_redactor
         from core.work import register_work_source
 
         register_work_source("casework", casework_work_for)
+        register_audit_redactor(CLIENT_OBJECT_TYPE, redact_client_events)
+        register_audit_redactor(WHANAU_MEMBER_OBJECT_TYPE, redact_whanau_member_events)

@@ -21,6 +21,7 @@ from casework.serializers.cases import (
     CaseUpdateSerializer,
 )
 from casework.services import cases as services
+from core.fields import SafeIsoDateTimeFilter
 from core.nz.regions import REGION_CHOICES
 
 CASE_ID = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Case id.")
@@ -44,10 +45,10 @@ class CaseFilter(django_filters.FilterSet):
     region = django_filters.ChoiceFilter(
         choices=REGION_CHOICES, method="filter_region", help_text="The client's region."
     )
-    opened_after = django_filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="gte")
-    opened_before = django_filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="lt")
-    closed_after = django_filters.IsoDateTimeFilter(field_name="closed_at", lookup_expr="gte")
-    closed_before = django_filters.IsoDateTimeFilter(field_name="closed_at", lookup_expr="lt")
+    opened_after = SafeIsoDateTimeFilter(field_name="opened_at", lookup_expr="gte")
+    opened_before = SafeIsoDateTimeFilter(field_name="opened_at", lookup_expr="lt")
+    closed_after = SafeIsoDateTimeFilter(field_name="closed_at", lookup_expr="gte")
+    closed_before = SafeIsoDateTimeFilter(field_name="closed_at", lookup_expr="lt")
     search = django_filters.CharFilter(
         method="filter_search",
         help_text="Words of the client's name or the whānau's name. Restricted clients you "

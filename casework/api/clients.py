@@ -10,7 +10,8 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from casework.models import Client, Gender
+from casework.api.filters import strict_boolean_filter
+from casework.models import CaseStatus, Client, Gender
 from casework.selectors import clients as selectors
 from casework.serializers.clients import (
     ClientCreateSerializer,
@@ -20,6 +21,7 @@ from casework.serializers.clients import (
 )
 from casework.services import clients as services
 from core.errors import error_body
+from core.fields import SafeIsoDateTimeFilter
 from core.nz.ethnicity import ETHNICITY_LEVEL1, ETHNICITY_LEVEL1_CHOICES, is_valid_ethnicity_code
 from core.nz.iwi import IWI, IWI_GROUPINGS, IWI_REGIONS
 from core.nz.regions import REGION_CHOICES
@@ -33,16 +35,6 @@ class CanRegisterClients(BasePermission):
     def has_permission(self, request, view) -> bool:
         user = request.user
         return bool(user and user.is_authenticated and user.has_perm("casework.add_client"))
-
-
-def _strict_boolean_filter(**kwargs) -> django_filters.TypedChoiceFilter:
-    # django-filter's BooleanFilter reads "perhaps" as "no filter"; a typo should be a 400.
-    return django_filters.TypedChoiceFilter(
-        choices=[("true", "true"), ("false", "false")],
-        coerce=lambda value: value == "true",
-        empty_value=None,
-        **kwargs,
-    )
 
 
 def _validate_ethnicity_filter(value: str) -> None:
@@ -78,15 +70,26 @@ class ClientFilter(django_filters.FilterSet):
         validators=[_validate_iwi_filter],
         help_text="A Stats NZ iwi code; a two-digit region code matches every iwi in it.",
     )
-    is_restricted = _strict_boolean_filter()
-    archived = _strict_boolean_filter(
+    is_restricted = strict_boolean_filter()
+    archived = strict_boolean_filter(
         method="filter_archived",
         help_text="true: only archived clients; false or absent: only current ones.",
     )
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = SafeIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = SafeIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
     date_of_birth_after = django_filters.DateFilter(field_name="date_of_birth", lookup_expr="gte")
     date_of_birth_before = django_filters.DateFilter(field_name="date_of_birth", lookup_expr="lte")
+    caseworker = django_filters.UUIDFilter(
+        method="filter_caseworker",
+        help_text="Staff id: clients with a case (theirs or their whānau's) this caseworker "
+        "leads. Only cases you may see count.",
+    )
+    case_status = django_filters.MultipleChoiceFilter(
+        choices=CaseStatus.choices,
+        method="filter_case_status",
+        help_text="Clients with a case (theirs or their whānau's) in this status; repeatable. "
+        "Only cases you may see count.",
+    )
     ordering = django_filters.ChoiceFilter(
         choices=[(key, key) for key in selectors.CLIENT_ORDERINGS],
         method="filter_ordering",
@@ -108,6 +111,16 @@ class ClientFilter(django_filters.FilterSet):
 
     def filter_iwi(self, queryset, name, value):
         return selectors.clients_with_iwi(queryset, code=value)
+
+    def filter_caseworker(self, queryset, name, value):
+        return selectors.clients_with_caseworker(
+            queryset, actor=self.request.user, caseworker_id=value
+        )
+
+    def filter_case_status(self, queryset, name, value):
+        if not value:
+            return queryset
+        return selectors.clients_with_case_status(queryset, actor=self.request.user, statuses=value)
 
     def filter_archived(self, queryset, name, value: bool):
         return queryset.filter(archived_at__isnull=not value)

@@ -16,6 +16,7 @@ from casework.serializers.consents import (
     ConsentWithdrawSerializer,
 )
 from casework.services import consents as services
+from core.fields import SafeIsoDateTimeFilter
 from core.selectors import agency_list
 
 
@@ -33,8 +34,8 @@ class ConsentFilter(django_filters.FilterSet):
     purpose = django_filters.MultipleChoiceFilter(choices=ConsentPurpose.choices)
     recipient_agency = django_filters.UUIDFilter(field_name="recipient_agency_id")
     state = django_filters.ChoiceFilter(choices=selectors.ConsentState.choices)
-    given_after = django_filters.IsoDateTimeFilter(field_name="given_at", lookup_expr="gte")
-    given_before = django_filters.IsoDateTimeFilter(field_name="given_at", lookup_expr="lt")
+    given_after = SafeIsoDateTimeFilter(field_name="given_at", lookup_expr="gte")
+    given_before = SafeIsoDateTimeFilter(field_name="given_at", lookup_expr="lt")
 
     class Meta:
         model = Consent

@@ -78,7 +78,7 @@ class GoalViewSet(
         member_id = data.pop("member", None)
         member = None
         if member_id is not None:
-            member = selectors.case_member_get(case=case, member_id=member_id)
+            member = selectors.case_member_get(actor=request.user, case=case, member_id=member_id)
             if member is None:
                 raise ApplicationError(
                     "The goal cannot be added.",

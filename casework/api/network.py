@@ -1,15 +1,19 @@
 """Endpoints for the support network: /network-ties/ and /clients/{client_id}/network/."""
 
 import django_filters
+from django.db.models import F
 from django.urls import path
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from casework.api.filters import strict_boolean_filter
 from casework.models import NetworkSnapshot, NetworkTie, TieQuality, TieType
 from casework.redaction import identity_is_visible
 from casework.selectors import network as selectors
@@ -49,11 +53,33 @@ class NetworkTieFilter(django_filters.FilterSet):
     client = django_filters.UUIDFilter(field_name="client_id")
     tie_type = django_filters.MultipleChoiceFilter(choices=TieType.choices)
     quality = django_filters.MultipleChoiceFilter(choices=TieQuality.choices)
-    current = django_filters.BooleanFilter(field_name="ended_on", lookup_expr="isnull")
+    current = strict_boolean_filter(field_name="ended_on", lookup_expr="isnull")
 
     class Meta:
         model = NetworkTie
         fields = []
+
+
+class TieOrderingFilter(OrderingFilter):
+    """`?ordering=` for ties, where `name` sorts only names the viewer may read.
+
+    Redacted ties (a restricted client's, for staff who may not identify
+    them) carry no sort name: they come last in either direction, in id
+    order, so their position says nothing about the real names.
+    """
+
+    def get_ordering(self, request, queryset, view):
+        ordering = [_safe_term(term) for term in super().get_ordering(request, queryset, view)]
+        # Redacted ties tie on a NULL sort name; the id keeps pages stable.
+        return [*ordering, "id"] if "id" not in ordering else ordering
+
+
+def _safe_term(term: str):
+    if term == "name":
+        return F("sort_name").asc(nulls_last=True)
+    if term == "-name":
+        return F("sort_name").desc(nulls_last=True)
+    return term
 
 
 class NetworkTieViewSet(
@@ -71,6 +97,7 @@ class NetworkTieViewSet(
     queryset = NetworkTie.objects.none()
     serializer_class = NetworkTieSerializer
     filterset_class = NetworkTieFilter
+    filter_backends = [DjangoFilterBackend, TieOrderingFilter, SearchFilter]
     ordering_fields = ["strength", "name", "started_on", "created_at"]
     ordering = ["client", "-strength", "name", "id"]
     search_fields = []

@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from casework.api.filters import strict_boolean_filter
 from casework.models import Case, CaseNote, NoteKind
 from casework.selectors import cases as case_selectors
 from casework.selectors import notes as selectors
@@ -17,6 +18,7 @@ from casework.serializers.notes import (
     CaseNoteSerializer,
 )
 from casework.services import notes as services
+from core.fields import SafeIsoDateTimeFilter
 
 CASE_ID = OpenApiParameter(
     "case_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The case's id."
@@ -27,9 +29,9 @@ NOTE_ID = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH, descr
 class CaseNoteFilter(django_filters.FilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=NoteKind.choices)
     author = django_filters.UUIDFilter(field_name="author_id")
-    restricted = django_filters.BooleanFilter()
-    occurred_after = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
-    occurred_before = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
+    restricted = strict_boolean_filter()
+    occurred_after = SafeIsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
+    occurred_before = SafeIsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
 
     class Meta:
         model = CaseNote

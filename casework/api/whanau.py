@@ -19,6 +19,7 @@ from casework.serializers.whanau import (
     WhanauUpdateSerializer,
 )
 from casework.services import whanau as services
+from core.fields import SafeIsoDateTimeFilter
 
 
 class WorksWithWhanau(BasePermission):
@@ -32,8 +33,8 @@ class WorksWithWhanau(BasePermission):
 
 
 class WhanauFilter(django_filters.FilterSet):
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = SafeIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = SafeIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Whanau

@@ -10,6 +10,9 @@ from casework.models import Case, CaseStatusChange, Client, Whanau, WhanauMember
 from casework.redaction import identity_is_visible
 from core.audit import audit_record
 from core.models import AuditAction, Team, User
+from core.nz.nhi import normalise_nhi
+
+NHI_LENGTH = 7
 
 
 def case_list(*, actor: User) -> QuerySet[Case]:
@@ -71,10 +74,12 @@ def case_history(*, actor: User, case_id) -> QuerySet[CaseStatusChange]:
 
 
 def cases_search(queryset: QuerySet[Case], *, actor: User, term: str) -> QuerySet[Case]:
-    """Cases whose client's names contain every word of `term`, or whose whānau's name does.
+    """Cases whose client's names contain every word of `term`, whose client's NHI is
+    `term`, or whose whānau's name contains every word.
 
-    A restricted client is matched only for staff who may see who they are:
-    otherwise a search would confirm a name that the list redacts.
+    A restricted client is matched (by name or NHI) only for staff who may see
+    who they are: otherwise a search would confirm what the list redacts.
+    `queryset` must come from `case_list` (it reads `identity_visible`).
     """
     words = term.split()
     if not words:
@@ -88,6 +93,9 @@ def cases_search(queryset: QuerySet[Case], *, actor: User, term: str) -> QuerySe
             | Q(client__preferred_name__icontains=word)
         )
         by_whanau &= Q(whanau__name__icontains=word)
+    candidate_nhi = normalise_nhi(term)
+    if len(candidate_nhi) == NHI_LENGTH and candidate_nhi.isalnum():
+        by_client |= Q(client__nhi=candidate_nhi)
     may_identify = Q(client__is_restricted=False) | Q(identity_visible=True)
     return queryset.filter((by_client & may_identify) | by_whanau)
 

@@ -7,7 +7,8 @@ from django.db.models.functions import Lower
 from django.http import Http404
 
 from casework import access
-from casework.models import Client, ClientEthnicity, ClientIwi
+from casework.models import Case as CaseRecord  # django.db.models.Case is the SQL CASE
+from casework.models import Client, ClientEthnicity, ClientIwi, WhanauMember
 from casework.redaction import identity_is_visible
 from core.audit import audit_record
 from core.models import AuditAction, User
@@ -150,3 +151,32 @@ def clients_with_iwi(queryset: QuerySet[Client], *, code: str) -> QuerySet[Clien
     """Clients affiliated with iwi `code`; a two-digit region code finds every iwi under it."""
     lookup = {"code": code} if len(code) == 4 else {"code__startswith": code}
     return queryset.filter(Exists(ClientIwi.objects.filter(client_id=OuterRef("pk"), **lookup)))
+
+
+def clients_with_caseworker(
+    queryset: QuerySet[Client], *, actor: User, caseworker_id
+) -> QuerySet[Client]:
+    """Clients with a case (their own or their whānau's) led by `caseworker_id`.
+
+    Only cases `actor` may see count, so the filter never tells them who leads
+    a case they could not open. One `EXISTS` in the list's query.
+    """
+    return queryset.filter(Exists(_client_cases(actor).filter(lead_caseworker_id=caseworker_id)))
+
+
+def clients_with_case_status(
+    queryset: QuerySet[Client], *, actor: User, statuses
+) -> QuerySet[Client]:
+    """Clients with a case (their own or their whānau's) in one of `statuses`; cases as above."""
+    return queryset.filter(Exists(_client_cases(actor).filter(status__in=list(statuses))))
+
+
+def _client_cases(actor: User) -> QuerySet[CaseRecord]:
+    return CaseRecord.objects.filter(
+        Q(client_id=OuterRef("pk"))
+        | Exists(
+            WhanauMember.objects.filter(
+                whanau_id=OuterRef("whanau_id"), client_id=OuterRef(OuterRef("pk"))
+            )
+        )
+    ).filter(access.case_permission_exists(actor, "view_case"))

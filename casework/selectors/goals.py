@@ -42,11 +42,18 @@ def goal_case_get(*, actor: User, case_id) -> Case:
     return get_object_or_404(access.cases_visible_to(actor), pk=case_id)
 
 
-def case_member_get(*, case: Case, member_id) -> Client | None:
-    """The client `member_id` if they are the case's client or a client member of its whānau."""
+def case_member_get(*, actor: User, case: Case, member_id) -> Client | None:
+    """The client `member_id`, if they are the case's client or a client member of its whānau
+    and `actor` may see them; None otherwise, the same answer either way.
+
+    Seeing a whānau case does not mean seeing every member (one may join the
+    whānau later, or be another caseworker's client), so a goal may not name
+    a member the actor could not look up.
+    """
     return (
         Client.objects.filter(pk=member_id)
         .filter(Q(cases=case) | Q(whanau_memberships__whanau__cases=case))
+        .filter(access.client_permission_exists(actor, "view_client"))
         .distinct()
         .first()
     )

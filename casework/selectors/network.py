@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.db.models import BooleanField, Case, ExpressionWrapper, F, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -26,18 +26,24 @@ def ties_visible_to(actor: User) -> QuerySet[NetworkTie]:
 
     A restricted client's ecomap names the people around them, which can
     reveal who and where they are; `identity_visible` says whether this
-    actor may see those names (see `casework.redaction`).
+    actor may see those names (see `casework.redaction`). `sort_name` is the
+    name where it may be shown and NULL where it is redacted: order by it, never
+    by `name`, or the order of redacted ties would hint at the names.
     """
     if not (actor and actor.is_authenticated and actor.is_active):
         return NetworkTie.objects.none()
-    return NetworkTie.objects.filter(
-        access.client_permission_exists(actor, "view_client", client_ref="client_id")
-    ).annotate(
-        identity_visible=ExpressionWrapper(
-            Q(client__is_restricted=False)
-            | Q(access.client_identity_exists(actor, client_ref="client_id")),
-            output_field=BooleanField(),
+    return (
+        NetworkTie.objects.filter(
+            access.client_permission_exists(actor, "view_client", client_ref="client_id")
         )
+        .annotate(
+            identity_visible=ExpressionWrapper(
+                Q(client__is_restricted=False)
+                | Q(access.client_identity_exists(actor, client_ref="client_id")),
+                output_field=BooleanField(),
+            )
+        )
+        .annotate(sort_name=Case(When(identity_visible=True, then=F("name")), default=Value(None)))
     )
 
 

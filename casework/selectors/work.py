@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db.models import Exists, Max, OuterRef, Q
 
-from casework.access import client_identity_exists
+from casework.access import client_identity_exists, client_permission_exists
 from casework.models import Assessment, Case, CaseStatus, Goal, GoalStatus, NoteKind
 from casework.redaction import client_display_name
 from core.models import User
@@ -26,7 +26,8 @@ def casework_work_for(user: User, today: date) -> Iterator[WorkItem]:
     - `no_contact`: intake or active cases with no contact note (contact, home
       visit, phone or hui) for settings.CASE_NO_CONTACT_DAYS days;
     - `assessment_due`: the latest assessment of each client and instrument
-      whose next one is due within a week (or overdue).
+      whose next one is due within a week (or overdue), for clients of those
+      cases that `user` may see.
     """
     if not (user and user.is_authenticated and user.is_active):
         return
@@ -93,6 +94,9 @@ def casework_work_for(user: User, today: date) -> Iterator[WorkItem]:
             Q(client__cases__in=led) | Q(client__whanau_memberships__whanau__cases__in=led),
             next_due_on__lte=horizon,
         )
+        # A member who joined the whānau after the case opened may be someone
+        # else's client: leading the case does not mean seeing them.
+        .filter(client_permission_exists(user, "view_client", client_ref="client_id"))
         .exclude(Exists(newer))
         .annotate(identity_visible=client_identity_exists(user, client_ref="client_id"))
         .select_related("client", "instrument")

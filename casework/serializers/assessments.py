@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from casework.models import Assessment, Case, Instrument, SnapshotStage
+from casework.serializers.fields import PlausibleDateField
 
 
 class InstrumentSerializer(serializers.ModelSerializer):
@@ -47,7 +48,7 @@ class AssessmentCreateSerializer(serializers.Serializer):
     )
     instrument = serializers.PrimaryKeyRelatedField(queryset=Instrument.objects.none())
     stage = serializers.ChoiceField(choices=SnapshotStage.choices)
-    administered_on = serializers.DateField()
+    administered_on = PlausibleDateField()
     answers = serializers.DictField(child=serializers.JSONField())
 
     def __init__(self, *args, cases=None, instruments=None, **kwargs):

@@ -8,6 +8,7 @@ from rest_framework import serializers
 from casework.models import Case, CaseStatus, CaseStatusChange, ClosureReason
 from casework.redaction import client_display_name
 from casework.workflow import CASE_WORKFLOW, reopen_deadline
+from core.fields import SafeDateTimeField
 from core.models import Team, User
 
 # A status set is one enum in the schema, shown under `status`; the other fields that carry
@@ -149,7 +150,7 @@ class CaseCreateSerializer(serializers.Serializer):
         help_text="Defaults to the lead caseworker's team.",
     )
     summary = serializers.CharField(required=False, allow_blank=True, default="")
-    opened_at = serializers.DateTimeField(required=False, allow_null=True)
+    opened_at = SafeDateTimeField(required=False, allow_null=True)
 
     def __init__(self, *args, staff=None, teams=None, **kwargs):
         super().__init__(*args, **kwargs)

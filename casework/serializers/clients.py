@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from casework.models import Client, Gender
 from casework.redaction import redact_client_fields
+from casework.serializers.fields import PlausibleDateField
 from core.nz.ethnicity import ETHNICITY_LEVEL1_CHOICES, prioritised_ethnicity
 from core.nz.regions import REGION_CHOICES
 
@@ -78,7 +79,7 @@ class ClientUpdateSerializer(serializers.Serializer):
     legal_given_names = serializers.CharField(max_length=200)
     legal_family_name = serializers.CharField(max_length=200)
     preferred_name = serializers.CharField(max_length=200, allow_blank=True)
-    date_of_birth = serializers.DateField()
+    date_of_birth = PlausibleDateField()
     gender = serializers.ChoiceField(choices=Gender.choices)
     nhi = serializers.CharField(
         max_length=20,
@@ -149,7 +150,10 @@ class ClientCreateSerializer(ClientUpdateSerializer):
 
 
 class DuplicateCandidateSerializer(serializers.Serializer):
-    id = serializers.UUIDField(allow_null=True, help_text="Null for another agency's client.")
+    id = serializers.UUIDField(
+        allow_null=True,
+        help_text="Null for another agency's client and for one you may not see or identify.",
+    )
     display_name = serializers.CharField(allow_null=True)
     match = serializers.ChoiceField(choices=["nhi", "name_and_date_of_birth"])
     archived = serializers.BooleanField(allow_null=True)

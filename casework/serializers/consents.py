@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from casework.models import Consent, ConsentMethod, ConsentPurpose
 from casework.selectors.consents import ConsentState
+from core.fields import SafeDateTimeField
 from core.models import Agency
 
 
@@ -50,8 +51,8 @@ class ConsentCreateSerializer(serializers.Serializer):
         queryset=Agency.objects.none(), required=False, allow_null=True
     )
     recipient_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    given_at = serializers.DateTimeField()
-    expires_at = serializers.DateTimeField(required=False, allow_null=True)
+    given_at = SafeDateTimeField()
+    expires_at = SafeDateTimeField(required=False, allow_null=True)
     method = serializers.ChoiceField(choices=ConsentMethod.choices)
     notes = serializers.CharField(required=False, allow_blank=True)
 

@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from casework.models import Goal, GoalReview, GoalStatus, Pou
+from casework.serializers.fields import PlausibleDateField
 
 
 class GoalSerializer(serializers.ModelSerializer):
@@ -47,16 +48,16 @@ class GoalCreateSerializer(serializers.Serializer):
     member = serializers.UUIDField(required=False, allow_null=True)
     pou = serializers.ChoiceField(choices=Pou.choices)
     description = serializers.CharField()
-    target_date = serializers.DateField(required=False, allow_null=True)
-    next_review_on = serializers.DateField(required=False, allow_null=True)
+    target_date = PlausibleDateField(required=False, allow_null=True)
+    next_review_on = PlausibleDateField(required=False, allow_null=True)
 
 
 class GoalUpdateSerializer(serializers.Serializer):
     """Changes to a goal. Status changes only by recording a review."""
 
     description = serializers.CharField(required=False)
-    target_date = serializers.DateField(required=False, allow_null=True)
-    next_review_on = serializers.DateField(required=False, allow_null=True)
+    target_date = PlausibleDateField(required=False, allow_null=True)
+    next_review_on = PlausibleDateField(required=False, allow_null=True)
 
 
 class GoalReviewSerializer(serializers.ModelSerializer):
@@ -81,8 +82,8 @@ class GoalReviewSerializer(serializers.ModelSerializer):
 class GoalReviewCreateSerializer(serializers.Serializer):
     """Input for a review; it sets the goal's status and, optionally, its next review date."""
 
-    reviewed_on = serializers.DateField()
+    reviewed_on = PlausibleDateField()
     progress = serializers.IntegerField(min_value=0, max_value=10)
     status_after = serializers.ChoiceField(choices=GoalStatus.choices)
     comment = serializers.CharField(required=False, allow_blank=True)
-    next_review_on = serializers.DateField(required=False, allow_null=True)
+    next_review_on = PlausibleDateField(required=False, allow_null=True)

@@ -12,6 +12,7 @@ from casework.models import (
     TieType,
 )
 from casework.redaction import REDACTED
+from casework.serializers.fields import PlausibleDateField
 
 
 class NetworkTieSerializer(serializers.ModelSerializer):
@@ -73,7 +74,7 @@ class NetworkTieWriteSerializer(serializers.Serializer):
     strength = serializers.IntegerField(min_value=1, max_value=5)
     contact_frequency = serializers.ChoiceField(choices=ContactFrequency.choices)
     quality = serializers.ChoiceField(choices=TieQuality.choices)
-    started_on = serializers.DateField(required=False)
+    started_on = PlausibleDateField(required=False)
 
 
 class NetworkTieCreateSerializer(NetworkTieWriteSerializer):
@@ -81,7 +82,7 @@ class NetworkTieCreateSerializer(NetworkTieWriteSerializer):
 
 
 class NetworkTieEndSerializer(serializers.Serializer):
-    ended_on = serializers.DateField(required=False, help_text="Defaults to today.")
+    ended_on = PlausibleDateField(required=False, help_text="Defaults to today.")
 
 
 class NetworkSummarySerializer(serializers.Serializer):
@@ -140,4 +141,4 @@ class NetworkSnapshotSerializer(serializers.ModelSerializer):
 
 class NetworkSnapshotCreateSerializer(serializers.Serializer):
     stage = serializers.ChoiceField(choices=SnapshotStage.choices)
-    taken_on = serializers.DateField(required=False, help_text="Defaults to today.")
+    taken_on = PlausibleDateField(required=False, help_text="Defaults to today.")

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from casework.models import CaseNote, NoteKind
 from casework.serializers.cases import PlainChoiceField, staff_name
+from core.fields import SafeDateTimeField
 
 # The kinds are one enum in the schema, under the read shape's `kind`.
 KIND_VALUES = ", ".join(NoteKind.values)
@@ -55,7 +56,7 @@ class CaseNoteCreateSerializer(serializers.Serializer):
 
     kind = PlainChoiceField(choices=NoteKind.choices, help_text=f"One of: {KIND_VALUES}.")
     body = serializers.CharField()
-    occurred_at = serializers.DateTimeField(help_text="When the contact or event happened.")
+    occurred_at = SafeDateTimeField(help_text="When the contact or event happened.")
     restricted = serializers.BooleanField(
         required=False,
         default=False,
@@ -72,7 +73,7 @@ class CaseNoteAmendSerializer(serializers.Serializer):
         required=False,
         help_text=f"Defaults to the original's; one of: {KIND_VALUES}.",
     )
-    occurred_at = serializers.DateTimeField(required=False, help_text="Defaults to the original's.")
+    occurred_at = SafeDateTimeField(required=False, help_text="Defaults to the original's.")
     restricted = serializers.BooleanField(
         required=False,
         help_text="Defaults to the original's; an amendment of a restricted note stays restricted.",

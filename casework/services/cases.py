@@ -45,16 +45,28 @@ def case_open(
     (Http404 otherwise, exactly as if it did not exist: a whānau is visible to
     whoever registered it and to staff who can see one of its client members);
     an archived client gets no new case (ConflictError `archived`).
+
+    A whānau case gives its lead every client member, so the actor must
+    already see every client member (Http404 otherwise, the same answer as an
+    unknown whānau, naming no member) and so must a lead other than the actor
+    (ApplicationError on `lead_caseworker`, again naming no member).
+
     The lead defaults to the actor; naming somebody else hands them work, so
     it needs `casework.assign_case` (team leads; PermissionDenied otherwise).
+    Leading a case grants `view_client_identity`, so nobody opens a case
+    with themselves as lead for a restricted client (or whānau member) whose
+    identity they may not see — a team lead who also holds the caseworker
+    role sees team clients redacted, and must not unredact them this way
+    (PermissionDenied). Handing such work to a caseworker is an assignment by
+    a team lead: name the lead here, or use `case_assign`; both are audited.
     The lead is an active caseworker of the agency and the team, which
     defaults to the lead's, belongs to the agency (ApplicationError).
     `opened_at` defaults to now and is never in the future.
 
     Side effects: the first history row ("" → referred); the lead gets the
     case and its clients, the team's lead group the case and its clients
-    without identity (casework.access); `create` and `permission_change`
-    audit events.
+    without identity (casework.access); a `create` audit event and a
+    `permission_change` one listing the clients each grant covers.
     """
     if not (actor.is_active and actor.has_perm("casework.add_case")):
         raise PermissionDenied("Your role does not open cases.")
@@ -71,16 +83,36 @@ def case_open(
                 "An archived client cannot have a new case; unarchive them first.",
                 code="archived",
             )
-    elif not whanau_visible_to(actor).filter(pk=whanau.pk, agency_id=actor.agency_id).exists():
-        raise Http404("No such whānau.")
+        subjects = Client.objects.filter(pk=client.pk)
+    else:
+        if not whanau_visible_to(actor).filter(pk=whanau.pk, agency_id=actor.agency_id).exists():
+            raise Http404("No such whānau.")
+        subjects = Client.objects.filter(whanau_memberships__whanau=whanau)
+        if subjects.exclude(access.client_permission_exists(actor, "view_client")).exists():
+            raise Http404("No such whānau.")
 
     lead = lead_caseworker or actor
     if lead.pk != actor.pk and not actor.has_perm("casework.assign_case"):
         raise PermissionDenied("Only team leads open a case for another caseworker.")
+    if lead.pk == actor.pk and (
+        subjects.filter(is_restricted=True).exclude(access.client_identity_exists(actor)).exists()
+    ):
+        raise PermissionDenied(
+            "You may not lead a case for a restricted client you are not assigned to; "
+            "ask a team lead to assign it."
+        )
     errors: dict[str, list[str]] = {}
     lead_error = _lead_error(lead, actor.agency_id)
     if lead_error:
         errors["lead_caseworker"] = [lead_error]
+    elif (
+        whanau is not None
+        and lead.pk != actor.pk
+        and subjects.exclude(access.client_permission_exists(lead, "view_client")).exists()
+    ):
+        errors["lead_caseworker"] = [
+            "The lead caseworker must already be able to see every client in the whānau."
+        ]
     if team is None:
         team = lead.team
     elif team.agency_id != actor.agency_id:
@@ -108,9 +140,10 @@ def case_open(
     CaseStatusChange.objects.create(
         case=case, from_status="", to_status=case.status, reason="Case opened.", changed_by=actor
     )
-    access.grant_case_to_user(case, lead)
+    lead_clients = access.grant_case_to_user(case, lead)
+    team_clients = []
     if team is not None and team.lead_group_id is not None:
-        access.grant_case_to_group(case, team.lead_group)
+        team_clients = access.grant_case_to_group(case, team.lead_group)
 
     audit_record(
         actor=actor,
@@ -134,6 +167,10 @@ def case_open(
                 "user": str(lead.pk),
                 "group": str(team.lead_group_id) if team and team.lead_group_id else None,
                 "perms": list(access.CASE_PERMS),
+                "user_clients": lead_clients,
+                "user_client_perms": list(access.CLIENT_ASSIGNED_PERMS),
+                "group_clients": team_clients,
+                "group_client_perms": list(access.CLIENT_TEAM_PERMS) if team_clients else [],
             }
         },
     )
@@ -161,6 +198,11 @@ def case_transition(
     The row is locked for the change. Closing sets `closed_at`; reopening
     clears `closed_at` and `closure_reason` (both stay in the history and the
     audit log). Writes one CaseStatusChange row and a `transition` audit event.
+
+    Closing changes no grants: the lead caseworker and the team's lead group
+    keep their access to the closed case and its clients (identity included
+    for the lead), because reopening within the window and outcome reports
+    need it; nobody else gains any. Access moves only with `case_assign`.
     """
     case = _lock_changeable(actor=actor, case=case)
     to_status = str(to_status)
@@ -233,7 +275,10 @@ def case_assign(
     lead's grants on the case, and on clients they lead no other case for,
     are revoked and the new lead's granted; when the team changes, the old
     team's lead group loses the case and the new one gains it. Writes a
-    `permission_change` audit event with the old and new lead (and team).
+    `permission_change` audit event with the old and new lead (and team) and
+    the ids of the clients granted to the new lead (and its team) and revoked
+    from the old. This is the sanctioned way to give a caseworker a restricted
+    client's identity (see `case_open`).
     """
     locked = Case.objects.select_for_update().filter(pk=case.pk).first()
     if locked is None or not access.user_can(actor, "view_case", locked):
@@ -262,18 +307,25 @@ def case_assign(
     locked.team = new_team
     locked.save(update_fields=["lead_caseworker", "team", "updated_at"])
 
+    revoked_clients: list[str] = []
     if old_lead is not None and old_lead.pk != lead_caseworker.pk:
-        access.revoke_case_from_user(locked, old_lead)
-    access.grant_case_to_user(locked, lead_caseworker)
+        revoked_clients = access.revoke_case_from_user(locked, old_lead)
+    granted_clients = access.grant_case_to_user(locked, lead_caseworker)
+    team_granted: list[str] = []
     if new_team_id != (old_team.pk if old_team else None):
         if old_team is not None and old_team.lead_group_id is not None:
             access.revoke_case_from_group(locked, old_team.lead_group)
         if new_team is not None and new_team.lead_group_id is not None:
-            access.grant_case_to_group(locked, new_team.lead_group)
+            team_granted = access.grant_case_to_group(locked, new_team.lead_group)
 
-    changes = {"lead_caseworker": {"old": _id(old_lead), "new": _id(lead_caseworker)}}
+    changes = {
+        "lead_caseworker": {"old": _id(old_lead), "new": _id(lead_caseworker)},
+        "granted_clients": granted_clients,
+        "revoked_clients": revoked_clients,
+    }
     if new_team_id != (old_team.pk if old_team else None):
         changes["team"] = {"old": _id(old_team), "new": _id(new_team)}
+        changes["team_granted_clients"] = team_granted
     audit_record(actor=actor, action=AuditAction.PERMISSION_CHANGE, obj=locked, changes=changes)
     return locked
 

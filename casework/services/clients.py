@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from casework import access
 from casework.models import Client, ClientEthnicity, ClientIwi, Gender
-from casework.redaction import REDACTED, client_display_name
+from casework.redaction import REDACTED, client_display_name, identity_is_visible
 from core.audit import audit_changes, audit_record, snapshot
 from core.errors import ApplicationError, ConflictError
 from core.models import AuditAction, User
@@ -63,18 +63,26 @@ class PossibleDuplicateClient(ConflictError):
     """Registration found clients who may be the same person (409 `possible_duplicate`).
 
     `candidates` is a list of ``{"id", "display_name", "match", "archived"}``
-    dicts, already redacted for the actor: a restricted client they may not
-    identify shows no name, and a client of another agency shows neither id
-    nor name (only that the NHI is taken).
+    dicts, already redacted for the actor: only clients they may see and
+    identify are named; a client of another agency, or one of their own
+    agency they may not see or identify, is a neutral entry with neither id
+    nor name (only the kind of match). `hidden_in_agency` says the neutral
+    match is in the actor's own agency, where a team lead can look into it.
     """
 
-    def __init__(self, candidates: list[dict[str, Any]]):
-        super().__init__(
-            "This person may already be registered. Check the candidates; if none is the "
-            "same person, send the request again with confirm_not_duplicate set to true "
-            "(a registered NHI number can never be recorded twice).",
-            code="possible_duplicate",
-        )
+    def __init__(self, candidates: list[dict[str, Any]], *, hidden_in_agency: bool = False):
+        if hidden_in_agency:
+            message = (
+                "This person may already be registered with this agency; ask your team lead "
+                "before registering them again."
+            )
+        else:
+            message = (
+                "This person may already be registered. Check the candidates; if none is the "
+                "same person, send the request again with confirm_not_duplicate set to true "
+                "(a registered NHI number can never be recorded twice)."
+            )
+        super().__init__(message, code="possible_duplicate")
         self.candidates = candidates
 
 
@@ -194,8 +202,11 @@ def client_update(
     as in `client_create`. A restricted client's identifying details, and the
     restriction itself, may be lifted or changed only by staff who may see who
     the client is (their assigned caseworker): anyone else would be able to
-    reveal what the restriction hides. Anyone with change access may restrict
-    a client. Raises ApplicationError (400) with field errors for bad input and
+    reveal what the restriction hides. For anyone else a request that names
+    any of those fields at all is refused with the same 403, whether or not
+    the value sent matches the recorded one, so the answer never confirms a
+    guessed name, NHI or address. Anyone with change access may restrict an
+    unrestricted client. Raises ApplicationError (400) with field errors for bad input and
     ConflictError `nhi_in_use` for an NHI recorded on another client. Writes
     an `update` audit event with old and new values (identifying values of a
     restricted client are not copied into the log); nothing when nothing
@@ -215,10 +226,10 @@ def client_update(
 
     may_identify = _may_identify(actor, client)
     if client.is_restricted and not may_identify:
+        # Refused even when the value sent equals the recorded one: answering
+        # differently for equal and unequal values would confirm a guess.
         touched = sorted(
-            name
-            for name in (*Client.IDENTIFYING_FIELDS, "is_restricted")
-            if name in fields and fields[name] != getattr(client, name)
+            name for name in (*Client.IDENTIFYING_FIELDS, "is_restricted") if name in fields
         )
         if touched:
             raise ApplicationError(
@@ -412,7 +423,14 @@ def _full_clean(client: Client, errors: dict[str, list[str]]) -> None:
 
 
 def _check_duplicates(*, actor: User, client: Client, confirm_not_duplicate: bool) -> None:
-    """Refuse a likely twin: the same NHI anywhere, or the same legal name and birth date."""
+    """Refuse a likely twin: the same NHI anywhere, or the same legal name and birth date.
+
+    Only candidates the actor may see and identify are named (id and name).
+    Any other match, in the agency or outside it, is one neutral entry per
+    kind of match, with neither id nor name: a duplicate check must not
+    confirm that a restricted or unassigned person is registered, nor hand
+    out an id to probe with.
+    """
     nhi_taken = client.nhi is not None and Client.objects.filter(nhi=client.nhi).exists()
     if confirm_not_duplicate:
         if nhi_taken:
@@ -423,36 +441,41 @@ def _check_duplicates(*, actor: User, client: Client, confirm_not_duplicate: boo
             )
         return
 
+    in_agency = Client.objects.filter(agency_id=actor.agency_id).annotate(
+        visible=access.client_permission_exists(actor, "view_client"),
+        identity_visible=access.client_identity_exists(actor),
+    )
     candidates: list[dict[str, Any]] = []
+    hidden_in_agency = False
     if nhi_taken:
-        same_nhi = list(
-            Client.objects.filter(nhi=client.nhi, agency_id=actor.agency_id).annotate(
-                identity_visible=access.client_identity_exists(actor)
-            )
-        )
-        if same_nhi:
-            candidates += [_candidate(c, DUPLICATE_MATCH_NHI) for c in same_nhi]
-        else:
-            # Another agency's client: say only that the number is taken (no id, no name).
-            candidates.append(
-                {"id": None, "display_name": None, "match": DUPLICATE_MATCH_NHI, "archived": None}
-            )
-    seen = {c["id"] for c in candidates}
-    same_person = (
-        Client.objects.filter(
-            agency_id=actor.agency_id,
+        same_nhi = list(in_agency.filter(nhi=client.nhi))
+        named = [c for c in same_nhi if _may_name(c)]
+        candidates += [_candidate(c, DUPLICATE_MATCH_NHI) for c in named]
+        if len(named) < len(same_nhi) or not same_nhi:
+            # Another agency's client, or one of this agency the actor may not identify.
+            hidden_in_agency = hidden_in_agency or bool(same_nhi)
+            candidates.append(_neutral_candidate(DUPLICATE_MATCH_NHI))
+    seen = {c["id"] for c in candidates if c["id"] is not None}
+    same_person = [
+        c
+        for c in in_agency.filter(
             legal_given_names__iexact=client.legal_given_names,
             legal_family_name__iexact=client.legal_family_name,
             date_of_birth=client.date_of_birth,
-        )
-        .annotate(identity_visible=access.client_identity_exists(actor))
-        .order_by("created_at", "id")
-    )
-    candidates += [
-        _candidate(c, DUPLICATE_MATCH_NAME_DOB) for c in same_person if str(c.pk) not in seen
+        ).order_by("created_at", "id")
+        if str(c.pk) not in seen
     ]
+    named = [c for c in same_person if _may_name(c)]
+    candidates += [_candidate(c, DUPLICATE_MATCH_NAME_DOB) for c in named]
+    if len(named) < len(same_person):
+        hidden_in_agency = True
+        candidates.append(_neutral_candidate(DUPLICATE_MATCH_NAME_DOB))
     if candidates:
-        raise PossibleDuplicateClient(candidates)
+        raise PossibleDuplicateClient(candidates, hidden_in_agency=hidden_in_agency)
+
+
+def _may_name(client: Client) -> bool:
+    return bool(client.visible) and identity_is_visible(client, client.identity_visible)
 
 
 def _candidate(client: Client, match: str) -> dict[str, Any]:
@@ -462,6 +485,10 @@ def _candidate(client: Client, match: str) -> dict[str, Any]:
         "match": match,
         "archived": client.archived_at is not None,
     }
+
+
+def _neutral_candidate(match: str) -> dict[str, Any]:
+    return {"id": None, "display_name": None, "match": match, "archived": None}
 
 
 def _replace_ethnicities(client: Client, codes: list[str]) -> None:

@@ -32,8 +32,9 @@ def goal_create(
 
     The plan belongs to the case: for a whānau case, `member` None makes a
     whānau-level goal and a member names the client it is for (the case's
-    whānau's client members only); for a one-client case, None means the
-    client, and the only member allowed is the client. Preconditions: the
+    whānau's client members only, and only one the actor may see); for a
+    one-client case, None means the client, and the only member allowed is
+    the client. Preconditions: the
     actor's role plans (`casework.add_goal`, else PermissionDenied), they may
     change the case (else Http404), and the case is not closed
     (ApplicationError `case_closed`). The goal starts `not_started`; only
@@ -49,7 +50,11 @@ def goal_create(
         errors["pou"] = ["Choose one of the seven pou (1–7)."]
     if not (description or "").strip():
         errors["description"] = ["This field is required."]
-    if member is not None and member.pk not in {c.pk for c in access.case_clients(case)}:
+    if member is not None and (
+        member.pk not in {c.pk for c in access.case_clients(case)}
+        or not access.user_can(actor, "view_client", member)
+    ):
+        # One answer for "not a member" and "a member you may not see": no enumeration.
         errors["member"] = ["Not a client of this case or a client member of its whānau."]
     if errors:
         raise ApplicationError("The goal cannot be added.", fields=errors)

@@ -5,10 +5,11 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404
 
 from casework import access
-from casework.models import Client, Relationship, Whanau, WhanauMember
+from casework.models import Case, CaseStatus, Client, Relationship, Whanau, WhanauMember
 from casework.selectors.whanau import whanau_visible_to
 from core.audit import audit_changes, audit_record, snapshot
 from core.errors import ApplicationError, ConflictError
@@ -17,6 +18,10 @@ from core.models import AuditAction, User
 MEMBER_FIELDS = ("client", "name", "relationship", "is_primary_contact")
 _NAME_MAX_LENGTH = 200
 _CLIENT_NOT_FOUND = "Choose a client of your agency that you can see."
+_LEAD_CANNOT_SEE = (
+    "The lead caseworker of this whānau's open case is not assigned to this client, so the "
+    "client cannot join the whānau yet; ask a team lead to assign the client's work first."
+)
 
 
 @transaction.atomic
@@ -100,9 +105,17 @@ def whanau_member_add(
     a client member has no name of its own (it comes from the client record,
     redacted where it must be), anyone else needs one. The first member
     becomes the primary contact; marking a member primary moves the role from
-    the previous one in the same transaction. Raises ApplicationError (400)
+    the previous one in the same transaction.
+
+    The lead caseworker of a whānau case holds every client member. When the
+    whānau has a case that is not closed, a new client member is granted to
+    its lead (identity included) and its team's leads (without), but only if
+    that lead can already see the client, and identify them if restricted;
+    otherwise the member is refused with a 400 on `client`, so joining a
+    whānau never quietly widens anyone's access. Raises ApplicationError (400)
     with field errors; writes `create` (and `update` for a moved primary)
-    audit events.
+    audit events, and a `permission_change` event on each case whose grants
+    grew, listing the client.
     """
     whanau = _lock_visible(actor=actor, whanau=whanau)
     return _member_create(
@@ -218,6 +231,9 @@ def _member_create(
             errors.setdefault("client", []).append(_CLIENT_NOT_FOUND)
         elif whanau.members.filter(client=client).exists():
             errors.setdefault("client", []).append("This client is already in the whānau.")
+    open_cases = _open_cases(whanau) if client is not None and not errors else []
+    if any(not _lead_may_take(case, client) for case in open_cases):
+        errors.setdefault("client", []).append(_LEAD_CANNOT_SEE)
     if errors:
         raise ApplicationError("The whānau member is not valid.", fields=errors)
 
@@ -237,7 +253,55 @@ def _member_create(
             **audit_changes(member, MEMBER_FIELDS, dict.fromkeys(MEMBER_FIELDS)),
         },
     )
+    for case in open_cases:
+        _grant_new_member(actor=actor, case=case, client=client)
     return member
+
+
+def _open_cases(whanau: Whanau) -> list[Case]:
+    return list(
+        Case.objects.filter(whanau=whanau)
+        .exclude(status=CaseStatus.CLOSED)
+        .select_related("lead_caseworker", "team")
+        .order_by("opened_at", "id")
+    )
+
+
+def _lead_may_take(case: Case, client: Client) -> bool:
+    """May the case's lead be given this client? Only if they already see, and may identify, them.
+
+    A whānau case's lead holds every client member, identity included; adding
+    a member must not hand them a client (or a restricted client's identity)
+    that nobody assigned to them.
+    """
+    lead = case.lead_caseworker
+    if lead is None:
+        return True
+    return (
+        Client.objects.filter(pk=client.pk)
+        .filter(access.client_permission_exists(lead, "view_client"))
+        .filter(Q(is_restricted=False) | Q(access.client_identity_exists(lead)))
+        .exists()
+    )
+
+
+def _grant_new_member(*, actor: User, case: Case, client: Client) -> None:
+    """Give an open whānau case's lead and team leads the new client member, and audit it."""
+    granted: dict[str, Any] = {"clients": [str(client.pk)]}
+    if case.lead_caseworker is not None:
+        access.grant_client_to_user(client, case.lead_caseworker)
+        granted["user"] = str(case.lead_caseworker_id)
+        granted["user_client_perms"] = list(access.CLIENT_ASSIGNED_PERMS)
+    if case.team is not None and case.team.lead_group_id is not None:
+        access.grant_client_to_group(client, case.team.lead_group)
+        granted["group"] = str(case.team.lead_group_id)
+        granted["group_client_perms"] = list(access.CLIENT_TEAM_PERMS)
+    audit_record(
+        actor=actor,
+        action=AuditAction.PERMISSION_CHANGE,
+        obj=case,
+        changes={"granted": granted, "reason": "whanau_member_added"},
+    )
 
 
 def _check_member(member: WhanauMember, errors: dict[str, list[str]]) -> None:

@@ -262,3 +262,16 @@ def test_list_query_count_does_not_grow_with_page_size(
     api = client_for(cw)
 
     assert list_queries(api, URL, 2) == list_queries(api, URL, 10)
+
+
+@pytest.mark.parametrize("administered_on", ["0001-01-01", "1899-12-31", "2200-01-01"])
+def test_an_absurd_administered_on_is_400(staff, assigned_client, client_for, administered_on):
+    cw = staff["north-caseworker"]
+
+    response = client_for(cw).post(
+        URL, payload(assigned_client(cw), administered_on=administered_on), format="json"
+    )
+
+    assert response.status_code == 400
+    assert "administered_on" in response.json()["error"]["fields"]
+    assert not Assessment.objects.exists()

@@ -424,3 +424,59 @@ def test_a_list_writes_no_view_events(staff, open_case, client_for):
     client_for(cw).get(CASES_URL)
 
     assert not AuditEvent.objects.filter(action=AuditAction.VIEW).exists()
+
+
+# ---- dates no record can hold, and NHI search ------------------------------------------------
+
+
+@pytest.mark.parametrize("opened_at", ["0001-01-01T00:00:00", "1899-12-31T23:00:00Z"])
+def test_an_absurd_opened_at_is_a_field_error_not_a_500(
+    staff, assigned_client, client_for, opened_at
+):
+    cw = staff["north-caseworker"]
+    client = assigned_client(cw)
+
+    response = client_for(cw).post(CASES_URL, {"client": str(client.pk), "opened_at": opened_at})
+
+    assert response.status_code == 400
+    assert "opened_at" in response.json()["error"]["fields"]
+    assert not Case.objects.exists()
+
+
+def test_a_naive_plausible_opened_at_is_read_as_local_time(staff, assigned_client, client_for):
+    cw = staff["north-caseworker"]
+
+    response = client_for(cw).post(
+        CASES_URL, {"client": str(assigned_client(cw).pk), "opened_at": "2024-01-02T09:00:00"}
+    )
+
+    assert response.status_code == 201
+    assert response.json()["opened_at"].startswith("2024-01-02T09:00:00")
+
+
+@pytest.mark.parametrize(
+    "param", ["opened_after", "opened_before", "closed_after", "closed_before"]
+)
+def test_a_year_one_date_filter_is_400(staff, client_for, param):
+    response = client_for(staff["north-lead"]).get(CASES_URL, {param: "0001-01-01T00:00:00"})
+
+    assert response.status_code == 400
+    assert param in response.json()["error"]["fields"]
+
+
+def test_search_by_nhi_finds_the_case_for_staff_who_may_identify_the_client(
+    staff, assigned_client, open_case, client_for
+):
+    cw = staff["north-caseworker"]
+    plain = open_case(cw, client=assigned_client(cw, nhi="ZAC5361"))
+    hidden = open_case(cw, client=assigned_client(cw, nhi="ZBN77VL", is_restricted=True))
+    open_case(cw, client=assigned_client(cw))
+
+    def found(user, term):
+        rows = client_for(user).get(CASES_URL, {"search": term}).json()["results"]
+        return [row["id"] for row in rows]
+
+    assert found(cw, "zac5361") == [str(plain.pk)]
+    assert found(cw, "ZBN77VL") == [str(hidden.pk)]
+    assert found(staff["north-lead"], "ZAC5361") == [str(plain.pk)]
+    assert found(staff["north-lead"], "ZBN77VL") == []

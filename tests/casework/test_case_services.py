@@ -586,3 +586,151 @@ def test_concurrent_transitions_of_one_case_apply_once(staff, open_case, monkeyp
 
     assert sorted(outcomes) == ["illegal_transition", "moved"]
     assert CaseStatusChange.objects.filter(case=case, to_status="on_hold").count() == 1
+
+
+# ---- who may become a lead, and what it grants ---------------------------------------------
+
+
+def whanau_with(actor, *clients):
+    whanau = Whanau.objects.create(agency=actor.agency, name="Te whānau o Rangi", created_by=actor)
+    for client in clients:
+        WhanauMember.objects.create(whanau=whanau, client=client, relationship="sibling")
+    return whanau
+
+
+def test_a_whanau_case_needs_every_client_member_visible_to_the_actor(staff, assigned_client):
+    cw, cw2 = staff["north-caseworker"], staff["north-caseworker2"]
+    mine = assigned_client(cw)
+    theirs = assigned_client(cw2, is_restricted=True)
+    whanau = whanau_with(cw, mine, theirs)
+
+    with pytest.raises(Http404) as refused:
+        services.case_open(actor=cw, whanau=whanau)
+
+    # The answer names no member: the same as for a whānau that does not exist.
+    assert str(refused.value) == "No such whānau."
+    assert not Case.objects.exists()
+    assert not access.user_can(cw, "view_client", theirs)
+
+
+def test_a_whanau_case_opens_when_the_actor_sees_every_client_member(staff, assigned_client):
+    cw = staff["north-caseworker"]
+    first, second = assigned_client(cw), assigned_client(cw)
+
+    case = services.case_open(actor=cw, whanau=whanau_with(cw, first, second))
+
+    assert case.lead_caseworker == cw
+
+
+def test_a_named_lead_must_see_every_client_member_of_the_whanau(staff, assigned_client, led_case):
+    lead, cw2 = staff["north-lead"], staff["north-caseworker2"]
+    # The team lead sees cw2's client through the team; north-caseworker does not.
+    whanau = whanau_with(lead, assigned_client(lead), led_case(cw2).client)
+
+    with pytest.raises(ApplicationError) as refused:
+        services.case_open(actor=lead, whanau=whanau, lead_caseworker=staff["north-caseworker"])
+
+    assert refused.value.fields == {
+        "lead_caseworker": [
+            "The lead caseworker must already be able to see every client in the whānau."
+        ]
+    }
+    assert not Case.objects.filter(whanau=whanau).exists()
+
+
+def test_a_named_lead_who_sees_every_member_gets_the_whanau_case(staff, assigned_client):
+    lead, cw2 = staff["north-lead"], staff["north-caseworker2"]
+    member = assigned_client(cw2)
+    access.grant_client_to_user(member, lead)
+
+    case = services.case_open(actor=lead, whanau=whanau_with(lead, member), lead_caseworker=cw2)
+
+    assert case.lead_caseworker == cw2
+
+
+def test_a_team_lead_cannot_lead_a_new_case_for_a_restricted_team_client(staff, led_case):
+    lead = staff["north-lead"]
+    restricted = led_case(staff["north-caseworker"], client=None).client
+    restricted.is_restricted = True
+    restricted.save()
+    assert access.user_can(lead, "view_client", restricted)
+
+    with pytest.raises(PermissionDenied):
+        services.case_open(actor=lead, client=restricted)
+
+    assert not access.clients_visible_to(lead).get(pk=restricted.pk).identity_visible
+    assert Case.objects.filter(client=restricted).count() == 1
+
+
+def test_a_team_lead_cannot_lead_a_whanau_case_with_a_restricted_member(staff, led_case):
+    lead = staff["north-lead"]
+    restricted = led_case(staff["north-caseworker"]).client
+    restricted.is_restricted = True
+    restricted.save()
+
+    with pytest.raises(PermissionDenied):
+        services.case_open(actor=lead, whanau=whanau_with(lead, restricted))
+
+
+def test_a_team_lead_leads_a_new_case_for_an_unrestricted_team_client(staff, led_case):
+    lead = staff["north-lead"]
+    client = led_case(staff["north-caseworker"]).client
+
+    case = services.case_open(actor=lead, client=client)
+
+    assert case.lead_caseworker == lead
+
+
+def test_a_team_lead_hands_a_restricted_client_to_their_assigned_caseworker(staff, led_case):
+    lead, cw = staff["north-lead"], staff["north-caseworker"]
+    restricted = led_case(cw).client
+    restricted.is_restricted = True
+    restricted.save()
+
+    case = services.case_open(actor=lead, client=restricted, lead_caseworker=cw)
+
+    assert case.lead_caseworker == cw
+    assert not access.clients_visible_to(lead).get(pk=restricted.pk).identity_visible
+
+
+def test_case_open_audits_the_clients_it_grants(staff, assigned_client):
+    cw = staff["north-caseworker"]
+    first, second = assigned_client(cw), assigned_client(cw)
+
+    case = services.case_open(actor=cw, whanau=whanau_with(cw, first, second))
+
+    [event] = events(case, AuditAction.PERMISSION_CHANGE)
+    granted = event.changes["granted"]
+    assert sorted(granted["user_clients"]) == sorted([str(first.pk), str(second.pk)])
+    assert sorted(granted["group_clients"]) == sorted([str(first.pk), str(second.pk)])
+    assert granted["user_client_perms"] == list(access.CLIENT_ASSIGNED_PERMS)
+    assert granted["group_client_perms"] == list(access.CLIENT_TEAM_PERMS)
+
+
+def test_case_assign_audits_the_clients_it_grants_and_revokes(staff, open_case):
+    cw, cw2, lead = staff["north-caseworker"], staff["north-caseworker2"], staff["north-lead"]
+    case = open_case(cw)
+
+    services.case_assign(actor=lead, case=case, lead_caseworker=cw2)
+
+    event = events(case, AuditAction.PERMISSION_CHANGE)[-1]
+    assert event.changes["granted_clients"] == [str(case.client_id)]
+    assert event.changes["revoked_clients"] == [str(case.client_id)]
+
+
+# ---- closing -------------------------------------------------------------------------------
+
+
+def test_closing_keeps_the_leads_and_team_leads_access_for_reopening_and_reports(staff, open_case):
+    cw, lead = staff["north-caseworker"], staff["north-lead"]
+    case = open_case(cw)
+
+    case = move(case, cw, "closed")
+
+    assert access.user_can(cw, "view_case", case)
+    assert access.user_can(cw, "change_case", case)
+    assert access.clients_visible_to(cw).get(pk=case.client_id).identity_visible
+    assert access.user_can(lead, "view_case", case)
+    assert not access.user_can(staff["north-caseworker2"], "view_case", case)
+    reopened = services.case_transition(actor=cw, case=case, to_status="active", reason="Back")
+    assert reopened.status == "active"

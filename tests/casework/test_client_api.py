@@ -375,7 +375,11 @@ def test_restricted_duplicate_candidate_is_redacted_for_staff_who_may_not_identi
     response = client_for(staff["north-caseworker2"]).post(URL, new_client(preferred_name=""))
 
     assert response.status_code == 409
-    assert response.json()["error"]["candidates"][0]["display_name"] == "Restricted client"
+    # Another caseworker's client: neither id nor name, only that a match exists.
+    assert response.json()["error"]["candidates"] == [
+        {"id": None, "display_name": None, "match": "name_and_date_of_birth", "archived": None}
+    ]
+    assert "ask your team lead" in response.json()["error"]["message"]
     assert "Mere " not in response.content.decode()
 
 
@@ -854,3 +858,186 @@ def test_list_query_count_does_not_grow_with_page_size(
 
     assert list_queries(api, URL, 2) == list_queries(api, URL, 10)
     assert list_queries(api, URL, 2, search="Whānau") == list_queries(api, URL, 10, search="Whānau")
+
+
+# Guessing a restricted client's identity
+
+
+@pytest.mark.parametrize(
+    ("field", "guess"),
+    [
+        ("legal_family_name", "Rangihuna"),
+        ("legal_given_names", "Huia"),
+        ("nhi", "ZBN77VL"),
+        ("address", "Safe house"),
+        ("is_restricted", True),
+    ],
+)
+def test_team_lead_sending_a_restricted_clients_recorded_value_is_refused_like_any_other(
+    client_for, staff, restricted_case, field, guess
+):
+    api = client_for(staff["north-lead"])
+    url = f"{URL}{restricted_case.client_id}/"
+
+    right = api.patch(url, {field: guess}, format="json")
+    wrong = api.patch(url, {field: "Wrong guess" if field != "is_restricted" else False})
+
+    assert right.status_code == wrong.status_code == 403
+    assert right.json()["error"]["fields"] == {
+        field: ["Only the assigned caseworker may change this."]
+    }
+
+
+def test_assigned_caseworker_may_send_a_restricted_clients_recorded_values(
+    client_for, staff, restricted_case
+):
+    response = client_for(staff["north-caseworker"]).patch(
+        f"{URL}{restricted_case.client_id}/",
+        {"legal_family_name": "Rangihuna", "nhi": "ZBN77VL", "is_restricted": True},
+        format="json",
+    )
+
+    assert response.status_code == 200
+    assert response.json()["legal_family_name"] == "Rangihuna"
+
+
+# Duplicates that must not be named
+
+
+def test_team_lead_gets_a_neutral_duplicate_for_a_restricted_team_client(
+    client_for, staff, restricted_case
+):
+    # The factory's birth dates run on with the suite; pin one that is in the past.
+    Client.objects.filter(pk=restricted_case.client_id).update(date_of_birth="1990-05-01")
+
+    response = client_for(staff["north-lead"]).post(
+        URL,
+        new_client(
+            legal_given_names="Huia",
+            legal_family_name="Rangihuna",
+            date_of_birth="1990-05-01",
+            nhi="ZBN77VL",
+        ),
+    )
+
+    assert response.status_code == 409
+    error = response.json()["error"]
+    assert error["candidates"] == [
+        {"id": None, "display_name": None, "match": "nhi", "archived": None},
+        {"id": None, "display_name": None, "match": "name_and_date_of_birth", "archived": None},
+    ]
+    assert str(restricted_case.client_id) not in response.content.decode()
+    assert "ask your team lead" in error["message"]
+
+
+def test_team_lead_gets_an_unrestricted_team_client_as_a_named_candidate(
+    client_for, staff, led_case
+):
+    from tests.factories import ClientFactory
+
+    cw = staff["north-caseworker"]
+    existing = led_case(
+        cw, client=ClientFactory(agency=cw.agency, created_by=cw, date_of_birth="1990-05-01")
+    ).client
+
+    response = client_for(staff["north-lead"]).post(
+        URL,
+        new_client(
+            legal_given_names=existing.legal_given_names,
+            legal_family_name=existing.legal_family_name,
+            date_of_birth="1990-05-01",
+        ),
+    )
+
+    assert response.status_code == 409
+    assert response.json()["error"]["candidates"] == [
+        {
+            "id": str(existing.pk),
+            "display_name": existing.display_name,
+            "match": "name_and_date_of_birth",
+            "archived": False,
+        }
+    ]
+
+
+# Dates no record can hold
+
+
+@pytest.mark.parametrize("param", ["created_after", "created_before"])
+def test_a_year_one_created_filter_is_400_not_500(client_for, staff, param):
+    response = client_for(staff["north-caseworker"]).get(URL, {param: "0001-01-01T00:00:00"})
+
+    assert response.status_code == 400
+    assert param in response.json()["error"]["fields"]
+
+
+def test_a_plausible_created_filter_still_filters(client_for, staff, assigned_client):
+    client = assigned_client(staff["north-caseworker"])
+
+    response = client_for(staff["north-caseworker"]).get(
+        URL, {"created_after": "2000-01-01T00:00:00"}
+    )
+
+    assert response.status_code == 200
+    assert [row["id"] for row in response.json()["results"]] == [str(client.pk)]
+
+
+@pytest.mark.parametrize("date_of_birth", ["0001-01-01", "1899-12-31", "2999-01-01"])
+def test_an_absurd_date_of_birth_is_400(client_for, staff, date_of_birth):
+    response = client_for(staff["north-caseworker"]).post(
+        URL, new_client(date_of_birth=date_of_birth)
+    )
+
+    assert response.status_code == 400
+    assert "date_of_birth" in response.json()["error"]["fields"]
+    assert not Client.objects.exists()
+
+
+def test_the_earliest_plausible_date_of_birth_is_accepted(client_for, staff):
+    response = client_for(staff["north-caseworker"]).post(
+        URL, new_client(date_of_birth="1900-01-01")
+    )
+
+    assert response.status_code == 201
+
+
+# Filters by the client's cases
+
+
+def test_team_lead_filters_clients_by_lead_caseworker_and_case_status(client_for, staff, led_case):
+    from casework.services.cases import case_transition
+
+    cw, cw2 = staff["north-caseworker"], staff["north-caseworker2"]
+    first = led_case(cw)
+    second = led_case(cw2)
+    case_transition(actor=cw2, case=second, to_status="intake")
+    api = client_for(staff["north-lead"])
+
+    def ids(**params):
+        return {row["id"] for row in api.get(URL, params).json()["results"]}
+
+    assert ids(caseworker=str(cw.pk)) == {str(first.client_id)}
+    assert ids(caseworker=str(cw2.pk)) == {str(second.client_id)}
+    assert ids(case_status="intake") == {str(second.client_id)}
+    assert ids(case_status=["referred", "intake"]) == {str(first.client_id), str(second.client_id)}
+    assert ids() == {str(first.client_id), str(second.client_id)}
+
+
+def test_case_filters_count_only_cases_the_viewer_may_see(client_for, staff, led_case):
+    from casework import access
+
+    cw, cw2 = staff["north-caseworker"], staff["north-caseworker2"]
+    case = led_case(cw)
+    # cw2 also sees the client (say, through a stray grant) but not cw's case.
+    access.grant_client_to_user(case.client, cw2)
+    api = client_for(cw2)
+
+    assert api.get(URL, {"caseworker": str(cw.pk)}).json()["count"] == 0
+    assert api.get(URL, {"case_status": "referred"}).json()["count"] == 0
+    assert api.get(URL).json()["count"] == 1
+
+
+def test_an_unknown_case_status_filter_is_400(client_for, staff):
+    response = client_for(staff["north-lead"]).get(URL, {"case_status": "lost"})
+
+    assert response.status_code == 400

@@ -244,3 +244,24 @@ def test_list_query_count_does_not_grow_with_page_size(
     api = client_for(cw)
 
     assert list_queries(api, URL, 2) == list_queries(api, URL, 10)
+
+
+@pytest.mark.parametrize("field", ["given_at", "expires_at"])
+def test_a_year_one_date_time_is_a_field_error_not_a_500(staff, assigned_client, client_for, field):
+    cw = staff["north-caseworker"]
+
+    response = client_for(cw).post(
+        URL, payload(assigned_client(cw), **{field: "0001-01-01T00:00:00"}), format="json"
+    )
+
+    assert response.status_code == 400
+    assert field in response.json()["error"]["fields"]
+    assert not Consent.objects.exists()
+
+
+@pytest.mark.parametrize("param", ["given_after", "given_before"])
+def test_a_year_one_date_filter_is_400(staff, client_for, param):
+    response = client_for(staff["north-caseworker"]).get(URL, {param: "0001-01-01T00:00:00"})
+
+    assert response.status_code == 400
+    assert param in response.json()["error"]["fields"]

@@ -84,3 +84,23 @@ def test_same_seed_gives_the_same_world_and_another_seed_does_not():
 
     assert world_fingerprint() == first
     assert other != first
+
+
+def test_whanau_cases_are_seeded_in_both_agencies(roles):
+    from random import Random
+
+    from casework import demo as casework_demo
+    from core import demo as core_demo
+
+    world = core_demo.DemoWorld(rng=Random(1), password="tautoko-demo", clients=20)
+    core_demo.seed(world)
+    casework_demo.seed(world)
+
+    whanau_agencies = set(
+        Case.objects.filter(whanau__isnull=False).values_list("agency__slug", flat=True)
+    )
+    client_agencies = set(
+        Case.objects.filter(client__isnull=False).values_list("agency__slug", flat=True)
+    )
+    assert whanau_agencies == {"north", "south"}
+    assert client_agencies == {"north", "south"}

@@ -254,3 +254,93 @@ def test_list_query_count_does_not_grow_with_page_size(staff, led_case, client_f
     api = client_for(cw)
 
     assert list_queries(api, URL, 2) == list_queries(api, URL, 10)
+
+
+@pytest.fixture
+def whanau_case_with_a_stranger(staff, assigned_client):
+    """A whānau case led by north-caseworker, whose whānau later gained cw2's client.
+
+    The member row is written around the service (as data from before the
+    service refused it would be): the case's lead cannot see that client.
+    """
+    from casework.models import Whanau, WhanauMember
+    from casework.services.cases import case_open
+
+    cw = staff["north-caseworker"]
+    mine = assigned_client(cw)
+    whanau = Whanau.objects.create(agency=cw.agency, name="Te whānau o Tama", created_by=cw)
+    WhanauMember.objects.create(whanau=whanau, client=mine, relationship="parent")
+    case = case_open(actor=cw, whanau=whanau)
+    stranger = assigned_client(staff["north-caseworker2"])
+    WhanauMember.objects.create(whanau=whanau, client=stranger, relationship="child")
+    return case, mine, stranger
+
+
+def test_a_goal_for_a_member_the_actor_cannot_see_is_400(
+    staff, client_for, whanau_case_with_a_stranger
+):
+    case, _, stranger = whanau_case_with_a_stranger
+
+    response = client_for(staff["north-caseworker"]).post(
+        URL, {"case": str(case.pk), "member": str(stranger.pk), "pou": 1, "description": "Mahi"}
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"]["member"] == [
+        "Not a client of this case or a member of its whānau."
+    ]
+    assert not Goal.objects.exists()
+
+
+def test_a_goal_for_a_visible_member_of_the_whanau_case_is_added(
+    staff, client_for, whanau_case_with_a_stranger
+):
+    case, mine, _ = whanau_case_with_a_stranger
+
+    response = client_for(staff["north-caseworker"]).post(
+        URL, {"case": str(case.pk), "member": str(mine.pk), "pou": 1, "description": "Mahi"}
+    )
+
+    assert response.status_code == 201
+    assert response.json()["member"] == str(mine.pk)
+
+
+def test_goal_service_refuses_a_member_the_actor_cannot_see(staff, whanau_case_with_a_stranger):
+    from core.errors import ApplicationError
+
+    case, _, stranger = whanau_case_with_a_stranger
+
+    with pytest.raises(ApplicationError) as refused:
+        add(staff["north-caseworker"], case, member=stranger)
+
+    assert "member" in refused.value.fields
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("target_date", "0001-01-01"),
+        ("next_review_on", "2200-01-01"),
+        ("target_date", "1899-12-31"),
+    ],
+)
+def test_absurd_goal_dates_are_400(staff, led_case, client_for, field, value):
+    case = led_case(staff["north-caseworker"])
+
+    response = client_for(staff["north-caseworker"]).post(
+        URL, {"case": str(case.pk), "pou": 1, "description": "Mahi", field: value}
+    )
+
+    assert response.status_code == 400
+    assert field in response.json()["error"]["fields"]
+
+
+def test_a_goal_date_within_range_is_accepted(staff, led_case, client_for):
+    case = led_case(staff["north-caseworker"])
+    target = (timezone.localdate() + timedelta(days=90)).isoformat()
+
+    response = client_for(staff["north-caseworker"]).post(
+        URL, {"case": str(case.pk), "pou": 1, "description": "Mahi", "target_date": target}
+    )
+
+    assert response.status_code == 201

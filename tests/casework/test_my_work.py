@@ -164,3 +164,44 @@ def test_work_query_count_does_not_grow_with_the_caseload(staff, led_case, clien
 
     assert len(response.json()["results"]) == 16
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def _assessment_due(client, case, by):
+    instrument = Instrument.objects.update_or_create(
+        code="lsns-6", defaults={"name": "LSNS-6", "version": "2006", "definition": {}}
+    )[0]
+    today = timezone.localdate()
+    return Assessment.objects.create(
+        client=client,
+        case=case,
+        instrument=instrument,
+        stage="review",
+        administered_on=today - timedelta(days=30),
+        answers={},
+        scores={},
+        next_due_on=today + timedelta(days=1),
+        administered_by=by,
+    )
+
+
+def test_assessment_due_skips_a_whanau_member_the_lead_cannot_see(
+    staff, assigned_client, client_for
+):
+    from casework.models import Whanau, WhanauMember
+    from casework.services.cases import case_open
+
+    cw, cw2 = staff["north-caseworker"], staff["north-caseworker2"]
+    mine = assigned_client(cw)
+    whanau = Whanau.objects.create(agency=cw.agency, name="Te whānau o Hine", created_by=cw)
+    WhanauMember.objects.create(whanau=whanau, client=mine, relationship="parent")
+    case = active(case_open(actor=cw, whanau=whanau))
+    # Joined after the case opened, written around the service: cw was never given them.
+    stranger = assigned_client(cw2, legal_given_names="Tangata", legal_family_name="Ke")
+    WhanauMember.objects.create(whanau=whanau, client=stranger, relationship="child")
+    visible = _assessment_due(mine, case, cw)
+    _assessment_due(stranger, None, cw2)
+
+    response = client_for(cw).get(WORK_URL, {"kind": "assessment_due"})
+
+    assert kinds(response) == [("assessment_due", str(visible.pk))]
+    assert "Tangata" not in response.content.decode()

@@ -322,3 +322,71 @@ def test_tie_list_query_count_does_not_grow_with_page_size(
     api = client_for(cw)
 
     assert list_queries(api, TIES_URL, 2) == list_queries(api, TIES_URL, 10)
+
+
+def test_name_ordering_never_sorts_redacted_ties_by_their_real_names(
+    staff, assigned_client, led_case, client_for
+):
+    cw = staff["north-caseworker"]
+    open_client = led_case(cw).client
+    restricted = led_case(cw).client
+    restricted.is_restricted = True
+    restricted.save()
+    # Created in an order that differs from the names' order.
+    hidden = [add(cw, restricted, name=name) for name in ("Zoe", "Ana", "Mika")]
+    shown = [add(cw, open_client, name=name) for name in ("Wiremu", "Bea")]
+    api = client_for(staff["north-lead"])
+
+    def order(ordering):
+        rows = api.get(TIES_URL, {"ordering": ordering}).json()["results"]
+        return [(row["id"], row["name"]) for row in rows]
+
+    ascending, descending = order("name"), order("-name")
+
+    redacted_ids = sorted(str(t.pk) for t in hidden)
+    assert [name for _, name in ascending[:2]] == ["Bea", "Wiremu"]
+    assert [name for _, name in descending[:2]] == ["Wiremu", "Bea"]
+    for rows in (ascending, descending):
+        assert [tie_id for tie_id, _ in rows[2:]] == redacted_ids
+        assert {name for _, name in rows[2:]} == {"[restricted]"}
+    assert {str(t.pk) for t in shown} == {tie_id for tie_id, _ in ascending[:2]}
+
+
+def test_the_assigned_caseworker_orders_every_tie_by_name(staff, assigned_client, client_for):
+    cw = staff["north-caseworker"]
+    restricted = assigned_client(cw, is_restricted=True)
+    for name in ("Zoe", "Ana", "Mika"):
+        add(cw, restricted, name=name)
+
+    rows = client_for(cw).get(TIES_URL, {"ordering": "name"}).json()["results"]
+
+    assert [row["name"] for row in rows] == ["Ana", "Mika", "Zoe"]
+
+
+def test_an_invalid_current_filter_is_400(staff, client_for):
+    response = client_for(staff["north-caseworker"]).get(TIES_URL, {"current": "perhaps"})
+
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("started_on", ["0001-01-01", "1899-12-31"])
+def test_an_absurd_start_date_is_400(staff, assigned_client, client_for, started_on):
+    cw = staff["north-caseworker"]
+
+    response = client_for(cw).post(
+        TIES_URL, tie_payload(assigned_client(cw), started_on=started_on), format="json"
+    )
+
+    assert response.status_code == 400
+    assert "started_on" in response.json()["error"]["fields"]
+    assert not NetworkTie.objects.exists()
+
+
+def test_an_absurd_end_date_is_400(staff, assigned_client, client_for):
+    cw = staff["north-caseworker"]
+    tie = add(cw, assigned_client(cw))
+
+    response = client_for(cw).post(f"{TIES_URL}{tie.pk}/end/", {"ended_on": "0001-01-01"})
+
+    assert response.status_code == 400
+    assert "ended_on" in response.json()["error"]["fields"]

@@ -340,3 +340,45 @@ def test_note_list_query_count_does_not_grow_with_page_size(staff, case, client_
         assert list_queries(client, notes_url(case), 2) == list_queries(
             client, notes_url(case), 10
         ), username
+
+
+@pytest.mark.parametrize(
+    "occurred_at", ["0001-01-01T00:00:00", "0001-01-01T00:00:00Z", "2300-01-01T00:00:00Z"]
+)
+def test_an_absurd_occurred_at_is_a_field_error_not_a_500(staff, case, client_for, occurred_at):
+    response = client_for(staff["north-caseworker"]).post(
+        notes_url(case), {"kind": "phone", "body": "Waea", "occurred_at": occurred_at}
+    )
+
+    assert response.status_code == 400
+    assert "occurred_at" in response.json()["error"]["fields"]
+    assert not CaseNote.objects.exists()
+
+
+def test_an_absurd_occurred_at_on_an_amendment_is_a_field_error(staff, case, client_for):
+    note = write(staff["north-caseworker"], case)
+
+    response = client_for(staff["north-caseworker"]).post(
+        notes_url(case, note, "amend/"), {"body": "Tika", "occurred_at": "0001-01-01T00:00:00"}
+    )
+
+    assert response.status_code == 400
+    assert "occurred_at" in response.json()["error"]["fields"]
+
+
+@pytest.mark.parametrize("param", ["occurred_after", "occurred_before"])
+def test_a_year_one_occurred_filter_is_400(staff, case, client_for, param):
+    response = client_for(staff["north-caseworker"]).get(
+        notes_url(case), {param: "0001-01-01T00:00:00"}
+    )
+
+    assert response.status_code == 400
+
+
+def test_an_invalid_restricted_filter_is_400(staff, case, client_for):
+    write(staff["north-caseworker"], case, restricted=True)
+    plain = write(staff["north-caseworker"], case)
+    api = client_for(staff["north-caseworker"])
+
+    assert api.get(notes_url(case), {"restricted": "perhaps"}).status_code == 400
+    assert listed(api, case, restricted="false") == [str(plain.pk)]

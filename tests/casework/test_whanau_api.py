@@ -459,3 +459,10 @@ def test_member_list_query_count_does_not_grow_with_page_size(
 
     url = members_url(whanau["id"])
     assert list_queries(api, url, 2) == list_queries(api, url, 10)
+
+
+@pytest.mark.parametrize("param", ["created_after", "created_before"])
+def test_a_year_one_created_filter_is_400(client_for, staff, param):
+    response = client_for(staff["north-caseworker"]).get(URL, {param: "0001-01-01T00:00:00"})
+
+    assert response.status_code == 400

@@ -149,3 +149,76 @@ def test_visibility_is_one_query(staff, assigned_client, django_assert_num_queri
         visible = list(whanau_visible_to(cw))
 
     assert len(visible) == 3
+
+
+# Members joining a whānau with an open case
+
+
+def test_a_new_member_the_case_lead_cannot_see_is_refused(staff, assigned_client, led_case):
+    from casework.services.cases import case_open
+
+    cw, lead = staff["north-caseworker"], staff["north-lead"]
+    whanau = whanau_create(actor=cw, name="Ngātai")
+    whanau_member_add(actor=cw, whanau=whanau, client=assigned_client(cw), relationship="parent")
+    case_open(actor=cw, whanau=whanau)
+    # The team lead sees cw2's client through the team; the case's lead (cw) does not.
+    theirs = led_case(staff["north-caseworker2"]).client
+
+    with pytest.raises(ApplicationError) as refused:
+        whanau_member_add(actor=lead, whanau=whanau, client=theirs, relationship="child")
+
+    assert "ask a team lead" in refused.value.fields["client"][0]
+    assert not whanau.members.filter(client=theirs).exists()
+    assert not access.user_can(cw, "view_client", theirs)
+
+
+def test_a_new_restricted_member_the_case_lead_cannot_identify_is_refused(staff, led_case):
+    from casework.services.cases import case_open
+
+    cw, lead = staff["north-caseworker"], staff["north-lead"]
+    restricted = led_case(cw).client
+    restricted.is_restricted = True
+    restricted.save()
+    whanau = whanau_create(actor=lead, name="Ngātai")
+    whanau_member_add(actor=lead, whanau=whanau, client=led_case(cw).client, relationship="parent")
+    case_open(actor=lead, whanau=whanau)
+
+    with pytest.raises(ApplicationError):
+        whanau_member_add(actor=lead, whanau=whanau, client=restricted, relationship="child")
+
+    assert not access.clients_visible_to(lead).get(pk=restricted.pk).identity_visible
+
+
+def test_a_new_member_the_case_lead_sees_is_granted_and_audited(staff, assigned_client):
+    from casework.services.cases import case_open
+    from core.models import AuditAction, AuditEvent
+
+    cw, lead = staff["north-caseworker"], staff["north-lead"]
+    whanau = whanau_create(actor=cw, name="Ngātai")
+    whanau_member_add(actor=cw, whanau=whanau, client=assigned_client(cw), relationship="parent")
+    case = case_open(actor=cw, whanau=whanau)
+    newcomer = assigned_client(cw)
+    assert not access.user_can(lead, "view_client", newcomer)
+
+    whanau_member_add(actor=cw, whanau=whanau, client=newcomer, relationship="child")
+
+    assert access.user_can(lead, "view_client", newcomer)
+    event = AuditEvent.objects.filter(
+        object_id=str(case.pk), action=AuditAction.PERMISSION_CHANGE
+    ).latest("id")
+    assert event.changes["granted"]["clients"] == [str(newcomer.pk)]
+    assert event.changes["granted"]["user"] == str(cw.pk)
+
+
+def test_members_join_a_whanau_without_an_open_case_as_before(staff, led_case):
+    lead = staff["north-lead"]
+    whanau = whanau_create(actor=lead, name="Ngātai")
+
+    member = whanau_member_add(
+        actor=lead,
+        whanau=whanau,
+        client=led_case(staff["north-caseworker2"]).client,
+        relationship="child",
+    )
+
+    assert member.client_id is not None
