@@ -200,3 +200,30 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AuditEventImmutable("Audit events cannot be deleted.")
+
+
+class Notification(models.Model):
+    """An in-app message to one member of staff: something happened that they should know.
+
+    Written by services (core.notifications.notify) in the transaction of the
+    change it announces; read and marked read only by its recipient.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=50, help_text="What happened, e.g. 'referral_accepted'.")
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    object_type = models.CharField(max_length=100, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_recipient_read"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.recipient_id}"

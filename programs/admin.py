@@ -162,3 +162,70 @@ class IdempotencyKeyAdmin(ReadOnlyAdmin):
     list_display = ["key", "actor", "method", "path", "state", "response_status", "expires_at"]
     list_filter = ["state", "method"]
     readonly_fields = [f.name for f in IdempotencyKey._meta.fields]
+
+
+# ---- the directory and referrals ------------------------------------------------------------
+
+from programs.models import (  # noqa: E402 - registrations for the directory follow the aid ones
+    Organisation,
+    Referral,
+    ReferralShare,
+    ReferralStatusChange,
+    Service,
+)
+
+
+class ServiceInline(admin.TabularInline):
+    model = Service
+    extra = 0
+    can_delete = False
+    fields = ["name", "category", "region", "languages", "cost", "hours", "is_active"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(AuditedModelAdmin):
+    list_display = ["name", "kind", "region", "agency", "is_active"]
+    list_filter = ["kind", "region", "is_active"]
+    list_select_related = ["agency"]
+    search_fields = ["name", "description"]
+    readonly_fields = ["created_at", "updated_at"]
+    inlines = [ServiceInline]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Service)
+class ServiceAdmin(AuditedModelAdmin):
+    list_display = ["name", "organisation", "category", "region", "is_active"]
+    list_filter = ["category", "region", "is_active"]
+    list_select_related = ["organisation"]
+    search_fields = ["name", "description", "organisation__name"]
+    readonly_fields = ["created_at", "updated_at"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReferralStatusChangeInline(ReadOnlyInline):
+    model = ReferralStatusChange
+    fields = ["from_status", "to_status", "reason", "changed_by", "changed_at"]
+    readonly_fields = fields
+
+
+@admin.register(Referral)
+class ReferralAdmin(ReadOnlyAdmin):
+    """Referrals carry what a client consented to share: read-only, status by workflow only."""
+
+    list_display = ["reference", "agency", "recipient_agency", "status", "urgency", "follow_up_on"]
+    list_filter = ["status", "urgency", "agency"]
+    list_select_related = ["agency", "recipient_agency"]
+    search_fields = ["reference"]
+    readonly_fields = [f.name for f in Referral._meta.fields]
+    inlines = [ReferralStatusChangeInline]
+
+
+@admin.register(ReferralShare)
+class ReferralShareAdmin(ReadOnlyAdmin):
+    list_display = ["referral", "shared_by", "shared_at"]
+    readonly_fields = [f.name for f in ReferralShare._meta.fields]

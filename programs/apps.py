@@ -12,3 +12,7 @@ class ProgramsConfig(AppConfig):
         from programs.selectors.work import aid_work_for
 
         register_work_source("programs", aid_work_for)
+
+        from programs.selectors.referrals import referral_follow_ups_for
+
+        register_work_source("referrals", referral_follow_ups_for)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from casework.models import CaseStatus
 from core.demo import DemoWorld
 from core.nz.fiscal import fiscal_year_bounds, fiscal_year_of
+from programs import demo_referrals
 from programs.models import (
     AidCategory,
     AidRequestStatus,
@@ -113,6 +114,8 @@ def seed(world: DemoWorld) -> None:
         enrolment_create(actor=worker, case=case, programme=aid, started_on=opened)
         for _ in range(rng.choice((1, 1, 1, 2, 3))):
             _aid_request(rng, world, case, worker, aid, opened, today)
+    # The directory and referrals build on the cases and agencies above.
+    demo_referrals.seed(world)
 
 
 def _aid_request(rng, world: DemoWorld, case, worker, programme, opened: date, today: date) -> None:

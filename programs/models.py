@@ -1,4 +1,4 @@
-"""Programmes, fiscal-year budgets, enrolments, financial aid, payments and recovery."""
+"""Programmes, budgets, enrolments, financial aid, payments, the directory and referrals."""
 
 import uuid
 from decimal import Decimal
@@ -13,6 +13,7 @@ from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from casework.models import Case, Client
 from core.models import Agency
 from core.nz.fiscal import fiscal_year_label
+from core.nz.regions import REGION_CHOICES
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -565,3 +566,298 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} [{self.state}]"
+
+
+# ---- the community directory (after the Open Referral HSDS) and referrals ------------------
+
+
+class OrganisationKind(models.TextChoices):
+    IWI_PROVIDER = "iwi_provider", "Iwi provider"
+    KAUPAPA_MAORI_SERVICE = "kaupapa_maori_service", "Kaupapa Māori service"
+    MARAE = "marae", "Marae"
+    PACIFIC_PROVIDER = "pacific_provider", "Pacific provider"
+    PEER_SUPPORT = "peer_support", "Peer support"
+    CLUBHOUSE = "clubhouse", "Clubhouse"
+    COMMUNITY_GROUP = "community_group", "Community group"
+    BUDGETING_SERVICE = "budgeting_service", "Budgeting service"
+    HOUSING = "housing", "Housing"
+    HEALTH = "health", "Health"
+    GOVERNMENT_SERVICE = "government_service", "Government service"
+    OTHER = "other", "Other"
+
+
+class ServiceCategory(models.TextChoices):
+    WHANAU_SUPPORT = "whanau_support", "Whānau support"
+    CULTURAL = "cultural", "Cultural connection"
+    PEER_SUPPORT = "peer_support", "Peer support"
+    MENTAL_HEALTH = "mental_health", "Mental health"
+    ADDICTION = "addiction", "Alcohol and other drugs"
+    HEALTH = "health", "Health"
+    HOUSING = "housing", "Housing"
+    FOOD = "food", "Food"
+    BUDGETING = "budgeting", "Budgeting and financial mentoring"
+    EMPLOYMENT = "employment", "Employment"
+    EDUCATION = "education", "Education and training"
+    LEGAL = "legal", "Legal"
+    FAMILY_VIOLENCE = "family_violence", "Family violence"
+    INCOME_SUPPORT = "income_support", "Income support"
+    OTHER = "other", "Other"
+
+
+class Organisation(models.Model):
+    """An organisation in the community directory: an agency on Tautoko or an outside one.
+
+    Shaped after the Open Referral Human Services Data Specification
+    (organisation with contact details and languages; its services below).
+    The directory is shared by every agency on the deployment.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=32, choices=OrganisationKind.choices)
+    agency = models.OneToOneField(
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="directory_entry",
+        help_text="Set when the organisation is an agency on Tautoko: referrals reach its staff.",
+    )
+    description = models.TextField(blank=True)
+    region = models.CharField(max_length=2, choices=REGION_CHOICES)
+    address = models.TextField(blank=True)
+    website = models.URLField(blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    languages = models.CharField(
+        max_length=300, blank=True, help_text="Languages spoken, separated by semicolons."
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["region", "kind"], name="organisation_region_kind")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Service(models.Model):
+    """A service an organisation offers, with where, for whom, in which languages, at what cost.
+
+    Location and contact are fields here (HSDS keeps them in their own
+    tables); a service delivered in several places is listed once per place.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="services"
+    )
+    name = models.CharField(max_length=200)
+    category = models.CharField(max_length=32, choices=ServiceCategory.choices)
+    description = models.TextField(blank=True)
+    eligibility = models.TextField(blank=True)
+    languages = models.CharField(
+        max_length=300, blank=True, help_text="Languages spoken, separated by semicolons."
+    )
+    cost = models.CharField(max_length=200, blank=True, help_text="e.g. 'Free' or 'Koha'.")
+    hours = models.CharField(max_length=200, blank=True)
+    region = models.CharField(max_length=2, choices=REGION_CHOICES)
+    address = models.TextField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["organisation__name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "name", "region"], name="service_unique_in_organisation"
+            ),
+        ]
+        indexes = [models.Index(fields=["region", "category"], name="service_region_category")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.organisation.name})"
+
+
+class ReferralStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SENT = "sent", "Sent"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    ENGAGED = "engaged", "Engaged"
+    COMPLETED = "completed", "Completed"
+    CLOSED = "closed", "Closed"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class ReferralUrgency(models.TextChoices):
+    ROUTINE = "routine", "Routine"
+    SOON = "soon", "Within a week"
+    URGENT = "urgent", "Urgent"
+
+
+class ReferralShareField(models.TextChoices):
+    """The client details a referral may carry; anything else never leaves the agency."""
+
+    PREFERRED_NAME = "preferred_name", "Preferred name"
+    LEGAL_NAME = "legal_name", "Legal name"
+    DATE_OF_BIRTH = "date_of_birth", "Date of birth"
+    GENDER = "gender", "Gender"
+    PHONE = "phone", "Phone"
+    EMAIL = "email", "Email"
+    ADDRESS = "address", "Address"
+    REGION = "region", "Region"
+    LANGUAGES = "languages", "Language and interpreter"
+    IWI = "iwi", "Iwi"
+    ETHNICITY = "ethnicity", "Ethnicity"
+    NHI = "nhi", "NHI number (health services only)"
+    REASON = "reason", "Reason for the referral"
+
+
+class Referral(models.Model):
+    """A referral of a client of a case to a service, made with the client's consent.
+
+    Status changes only through programs.services.referrals (programs.workflow).
+    What the recipient sees of the client is the ReferralShare taken when it
+    was sent, never the client record itself.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    reference = models.CharField(
+        max_length=12,
+        unique=True,
+        editable=False,
+        help_text="A short reference both agencies can quote, e.g. on the phone.",
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="+", help_text="The referring agency."
+    )
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="referrals")
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="referrals")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="referrals")
+    recipient_agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The service's organisation's agency on Tautoko, if it is one.",
+    )
+    reason = models.TextField()
+    urgency = models.CharField(
+        max_length=16, choices=ReferralUrgency.choices, default=ReferralUrgency.ROUTINE
+    )
+    shared_fields = models.JSONField(
+        default=list, blank=True, help_text="The client's fields chosen to share."
+    )
+    follow_up_on = models.DateField()
+    status = models.CharField(
+        max_length=16, choices=ReferralStatus.choices, default=ReferralStatus.DRAFT
+    )
+    consent = models.ForeignKey(
+        "casework.Consent",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals",
+        help_text="The consent in force when the referral was sent.",
+    )
+    outcome_reason = models.TextField(blank=True, help_text="Why it was declined or closed.")
+    received_case = models.ForeignKey(
+        Case,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="received_referrals",
+        help_text="The case the recipient opened on accepting.",
+    )
+    network_tie = models.OneToOneField(
+        "casework.NetworkTie",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referral",
+        help_text="The tie this referral added to the client's support network.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    responded_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        indexes = [
+            models.Index(fields=["recipient_agency", "status"], name="referral_recipient_status"),
+            models.Index(fields=["case", "status"], name="referral_case_status"),
+            models.Index(fields=["status", "follow_up_on"], name="referral_status_follow_up"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status=ReferralStatus.DRAFT) | Q(consent__isnull=False),
+                name="referral_sent_has_consent",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=[ReferralStatus.DECLINED, ReferralStatus.CLOSED])
+                | ~Q(outcome_reason=""),
+                name="referral_declined_or_closed_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Referral {self.reference}"
+
+
+class ReferralStatusChange(models.Model):
+    """One transition of a referral: who, when, from, to and why. Append-only."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="status_changes")
+    from_status = models.CharField(max_length=16, choices=ReferralStatus.choices, blank=True)
+    to_status = models.CharField(max_length=16, choices=ReferralStatus.choices)
+    reason = models.TextField(blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["referral", "changed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '∅'} → {self.to_status}"
+
+
+class ReferralShare(models.Model):
+    """What was disclosed with a referral: the chosen fields' values as they were when sent.
+
+    The recipient reads this snapshot, never the client record, so no
+    permission on the client ever reaches the other agency (Privacy Act 2020,
+    IPP 11: disclose only what the purpose needs).
+    """
+
+    referral = models.OneToOneField(Referral, on_delete=models.PROTECT, related_name="share")
+    fields = models.JSONField(default=list)
+    snapshot = models.JSONField(default=dict)
+    consent = models.ForeignKey("casework.Consent", on_delete=models.PROTECT, related_name="+")
+    shared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    shared_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Share of {self.referral_id}"

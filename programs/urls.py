@@ -1,10 +1,12 @@
 """Programmes API routes, mounted under /api/v1/."""
 
-from programs.api import aid, enrolments, payments, programmes
+from programs.api import aid, directory, enrolments, payments, programmes, referrals
 
 urlpatterns = [
     *programmes.urlpatterns,
     *enrolments.urlpatterns,
     *aid.urlpatterns,
     *payments.urlpatterns,
+    *directory.urlpatterns,
+    *referrals.urlpatterns,
 ]

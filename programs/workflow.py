@@ -1,6 +1,8 @@
-"""The aid request lifecycle as data: its transition table and guards (casework.workflow.Workflow).
+"""Lifecycles as data: the aid request and referral transition tables and their guards.
 
-draft → submitted → approved | declined | returned; returned → submitted
+Referrals: draft → sent → accepted | declined; accepted → engaged | closed;
+engaged → completed | closed; the sender withdraws a draft or sent one.
+Aid requests: draft → submitted → approved | declined | returned; returned → submitted
 (after the caseworker's edits); approved → paid | cancelled; anything not yet
 final may be cancelled. Declined, paid and cancelled are final. The services
 in programs.services lock the row, call `AID_REQUEST_WORKFLOW.check`, save
@@ -11,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from casework.workflow import Guard, Refusal, Workflow
-from programs.models import AidRequestStatus
+from programs.models import AidRequestStatus, ReferralStatus
 
 DRAFT, SUBMITTED, APPROVED, DECLINED, RETURNED, PAID, CANCELLED = (
     AidRequestStatus.DRAFT.value,
@@ -87,3 +89,61 @@ def check_transition(aid_request: Any, target: str, *, reason: str = "") -> None
 def allowed_transitions(aid_request: Any) -> tuple[str, ...]:
     """The statuses `aid_request` may move to next (a reason may still be needed)."""
     return AID_REQUEST_WORKFLOW.available(aid_request, aid_request.status, {})
+
+
+# ---- the referral lifecycle -----------------------------------------------------------------
+
+R = ReferralStatus
+
+REFERRAL_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    R.DRAFT.value: (R.SENT.value, R.WITHDRAWN.value),
+    R.SENT.value: (R.ACCEPTED.value, R.DECLINED.value, R.WITHDRAWN.value),
+    R.ACCEPTED.value: (R.ENGAGED.value, R.CLOSED.value),
+    R.ENGAGED.value: (R.COMPLETED.value, R.CLOSED.value),
+    R.DECLINED.value: (),
+    R.COMPLETED.value: (),
+    R.CLOSED.value: (),
+    R.WITHDRAWN.value: (),
+}
+
+# While a referral is in one of these, the recipient may read what was shared.
+REFERRAL_OPEN_STATUSES = frozenset({R.SENT.value, R.ACCEPTED.value, R.ENGAGED.value})
+REFERRAL_ENDED_STATUSES = frozenset(
+    {R.DECLINED.value, R.COMPLETED.value, R.CLOSED.value, R.WITHDRAWN.value}
+)
+# A referral that reached one of these may feed the client's support network.
+REFERRAL_NETWORK_STATUSES = frozenset({R.ENGAGED.value, R.COMPLETED.value})
+
+
+def referral_reason_given(referral: Any, context: Mapping[str, Any]) -> Refusal | None:
+    """Declining and closing say why: the other side of the referral reads it."""
+    if not (context.get("reason") or "").strip():
+        return Refusal(
+            "Give a reason: the other agency sees it.", code="reason_required", field="reason"
+        )
+    return None
+
+
+_REFERRAL_NEEDS_REASON = (Guard(referral_reason_given, on_input=True),)
+
+REFERRAL_WORKFLOW = Workflow(
+    name="referral",
+    initial=R.DRAFT.value,
+    transitions=REFERRAL_TRANSITIONS,
+    input_field="status",
+    guards={
+        (R.SENT.value, R.DECLINED.value): _REFERRAL_NEEDS_REASON,
+        (R.ACCEPTED.value, R.CLOSED.value): _REFERRAL_NEEDS_REASON,
+        (R.ENGAGED.value, R.CLOSED.value): _REFERRAL_NEEDS_REASON,
+    },
+)
+
+
+def check_referral_transition(referral: Any, target: str, *, reason: str = "") -> None:
+    """Raise TransitionRefused (400) unless `referral` may move to `target` with `reason`."""
+    REFERRAL_WORKFLOW.check(referral, referral.status, target, {"reason": reason})
+
+
+def referral_allowed_transitions(referral: Any) -> tuple[str, ...]:
+    """The statuses `referral` may move to next (a reason may still be needed)."""
+    return REFERRAL_WORKFLOW.available(referral, referral.status, {})

@@ -23,6 +23,7 @@ from casework.models import Case, CaseStatus, Client, WhanauMember
 from core.audit import audit_changes, audit_record, snapshot
 from core.errors import ApplicationError
 from core.models import AuditAction, User
+from core.notifications import notify
 from programs import workflow
 from programs.models import (
     AidCategory,
@@ -287,7 +288,7 @@ def aid_request_approve(
         facts=facts,
         budget=after,
     )
-    return apply_transition(
+    aid_request = apply_transition(
         actor=actor,
         aid_request=aid_request,
         to_status=S.APPROVED,
@@ -300,6 +301,8 @@ def aid_request_approve(
             "budget": after,
         },
     )
+    notify_requester(aid_request, DecisionOutcome.APPROVED)
+    return aid_request
 
 
 @transaction.atomic
@@ -479,13 +482,35 @@ def _decide_without_money(
         reason=reason,
         facts=decision_facts(aid_request, at=at),
     )
-    return apply_transition(
+    aid_request = apply_transition(
         actor=actor,
         aid_request=aid_request,
         to_status=to_status,
         at=at,
         reason=reason,
         fields={"decided_by": actor, "decided_at": at, "decision_reason": reason},
+    )
+    notify_requester(aid_request, outcome)
+    return aid_request
+
+
+def notify_requester(aid_request: AidRequest, outcome: DecisionOutcome) -> None:
+    """Tell whoever submitted (else raised) the request what the officer decided.
+
+    Written inside the decision's transaction rather than on commit: the
+    notification is one row in the same database, so it commits with the
+    decision or not at all, and a rolled-back decision can never announce
+    itself. Delivery beyond the in-app list (email, push) would go on commit.
+    """
+    amount = format_nzd(aid_request.amount)
+    category = aid_request.get_category_display()
+    reason = aid_request.decision_reason
+    notify(
+        recipient=aid_request.submitted_by or aid_request.created_by,
+        kind=f"aid_{outcome.value}",
+        title=f"Aid request {outcome.label.lower()}: {category} {amount}",
+        body=reason,
+        obj=aid_request,
     )
 
 
