@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from core.audit import audit_record
+from core.fields import SafeIsoDateTimeFilter
 from core.models import AuditAction
 from programs import selectors, services
 from programs.models import AidCategory, AidRequest, AidRequestStatus
@@ -46,13 +47,20 @@ class AidRequestFilter(django_filters.FilterSet):
     is_recoverable = django_filters.BooleanFilter()
     amount_min = django_filters.NumberFilter(field_name="amount", lookup_expr="gte")
     amount_max = django_filters.NumberFilter(field_name="amount", lookup_expr="lte")
-    submitted_after = django_filters.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="gte")
-    submitted_before = django_filters.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="lt")
+    submitted_after = SafeIsoDateTimeFilter(field_name="submitted_at", lookup_expr="gte")
+    submitted_before = SafeIsoDateTimeFilter(field_name="submitted_at", lookup_expr="lt")
+    # Bounded so an absurd age is a 400, not an overflowing date sum.
     min_age_days = django_filters.NumberFilter(
-        method="filter_min_age_days", label="Submitted at least this many days ago."
+        method="filter_min_age_days",
+        label="Submitted at least this many days ago.",
+        min_value=0,
+        max_value=36_500,
     )
     max_age_days = django_filters.NumberFilter(
-        method="filter_max_age_days", label="Submitted at most this many days ago."
+        method="filter_max_age_days",
+        label="Submitted at most this many days ago.",
+        min_value=0,
+        max_value=36_500,
     )
     budgeting_support = django_filters.BooleanFilter(
         method="filter_budgeting_support",

@@ -339,6 +339,21 @@ def test_queue_filters_by_status_category_amount_and_age(client_for, staff, make
     assert [row["amount"] for row in ordered] == ["1200.00", "400.00", "80.00"]
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"min_age_days": "99999999999"},
+        {"max_age_days": "-1"},
+        {"submitted_after": "0001-01-01T00:00:00"},
+        {"submitted_before": "not-a-date"},
+    ],
+)
+def test_queue_refuses_absurd_filters_with_400(client_for, staff, params):
+    response = client_for(staff["north-officer"]).get(URL, params)
+
+    assert response.status_code == 400
+
+
 def test_third_request_in_twelve_months_flags_budgeting_support(
     client_for, staff, make_request, led_case
 ):
