@@ -1,11 +1,15 @@
-"""Shared fixtures: API clients signed in as demo-shaped staff of two agencies."""
+"""Shared fixtures: the demo contract's staff, clients and cases with real grants, API clients."""
+
+from random import Random
 
 import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from casework import access
+from core import demo
 from core.management.commands.load_reference_data import load_all_reference_data
-from tests.factories import AgencyFactory, StaffFactory, TeamFactory
+from tests.factories import AgencyFactory, CaseFactory, ClientFactory, StaffFactory, TeamFactory
 
 
 def pytest_collection_modifyitems(config, items):
@@ -112,3 +116,45 @@ def list_queries():
         return len(ctx.captured_queries)
 
     return count
+
+
+@pytest.fixture
+def staff(roles):
+    """The demo contract's staff of `north` and `south`, by username (north-caseworker …)."""
+    world = demo.DemoWorld(rng=Random(1), password="tautoko-demo", clients=0)
+    demo.seed(world)
+    return world.staff
+
+
+@pytest.fixture
+def assigned_client():
+    """A client of `caseworker`'s agency, registered by and granted to them: assigned_client(cw)."""
+
+    def make(caseworker, **fields):
+        client = ClientFactory(agency=caseworker.agency, created_by=caseworker, **fields)
+        access.grant_client_to_user(client, caseworker)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def led_case():
+    """A `referred` case led by `caseworker` (and shared with their team's leads): led_case(cw)."""
+
+    def make(caseworker, client=None, **fields):
+        client = client or ClientFactory(agency=caseworker.agency, created_by=caseworker)
+        case = CaseFactory(
+            client=client,
+            agency=caseworker.agency,
+            lead_caseworker=caseworker,
+            team=caseworker.team,
+            created_by=caseworker,
+            **fields,
+        )
+        access.grant_case_to_user(case, caseworker)
+        if case.team is not None:
+            access.grant_case_to_group(case, case.team.lead_group)
+        return case
+
+    return make

@@ -1,46 +1,12 @@
-"""Programmes fixtures: the demo staff, a programme both agencies deliver, budgets and requests."""
+"""Programmes fixtures: the demo agencies, a programme both agencies deliver, budgets, requests."""
 
 from decimal import Decimal
-from random import Random
 
 import pytest
 
-from casework import access
-from core import demo
 from programs import services
 from programs.models import AidRequest
-from tests.factories import CaseFactory, ClientFactory
 from tests.programs.factories import BudgetFactory, ProgrammeFactory
-
-
-@pytest.fixture
-def staff(roles):
-    """The demo contract's staff of `north` and `south`, by username (north-officer …)."""
-    world = demo.DemoWorld(rng=Random(1), password="tautoko-demo", clients=0)
-    demo.seed(world)
-    return world.staff
-
-
-@pytest.fixture
-def led_case():
-    """A `referred` case led by `caseworker` (shared with their team's leads): led_case(cw)."""
-
-    def make(caseworker, client=None, **fields):
-        client = client or ClientFactory(agency=caseworker.agency, created_by=caseworker)
-        case = CaseFactory(
-            client=client,
-            agency=caseworker.agency,
-            lead_caseworker=caseworker,
-            team=caseworker.team,
-            created_by=caseworker,
-            **fields,
-        )
-        access.grant_case_to_user(case, caseworker)
-        if case.team is not None:
-            access.grant_case_to_group(case, case.team.lead_group)
-        return case
-
-    return make
 
 
 @pytest.fixture
