@@ -7,6 +7,19 @@ from core.audit import audit_record
 from core.models import Agency, AuditAction, AuditEvent, Team, User
 
 
+class ReadOnlyAdminMixin:
+    """Screens for inspecting records only: every change goes through a service."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class AuditedModelAdmin(admin.ModelAdmin):
     """Record an audit event for every save made through the admin."""
 
@@ -60,18 +73,9 @@ class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["occurred_at", "actor_username", "agency", "action", "object_type", "object_id"]
     list_filter = ["action", "object_type", "agency"]
     search_fields = ["actor_username", "object_id", "request_id"]
     date_hierarchy = "occurred_at"
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

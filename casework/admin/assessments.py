@@ -4,24 +4,16 @@ from django.contrib import admin
 
 from casework.admin.consents import AuditedReadOnlyAdmin
 from casework.models import Assessment, Instrument
+from core.admin import ReadOnlyAdminMixin
 
 
 @admin.register(Instrument)
-class InstrumentAdmin(admin.ModelAdmin):
+class InstrumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Instruments come from fixtures/instruments/ through `load_reference_data`."""
 
     list_display = ["code", "name", "version"]
     search_fields = ["code", "name"]
     readonly_fields = ["code", "name", "version", "source", "definition"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Assessment)

@@ -6,6 +6,7 @@ from django.contrib import admin
 from guardian.admin import GuardedModelAdmin
 
 from casework.models import Case, CaseStatusChange
+from core.admin import ReadOnlyAdminMixin
 from core.audit import audit_record
 from core.models import AuditAction
 
@@ -26,7 +27,7 @@ class CaseStatusChangeInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(GuardedModelAdmin):
+class CaseAdmin(ReadOnlyAdminMixin, GuardedModelAdmin):
     """Cases for operators to inspect, with their status history. Nothing is editable here.
 
     The admin never writes a status (casework.services.cases.case_transition
@@ -51,15 +52,6 @@ class CaseAdmin(GuardedModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return self.get_fields(request, obj)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)

@@ -6,6 +6,7 @@ from django.contrib import admin
 from guardian.admin import GuardedModelAdmin
 
 from casework.models import Client, ClientEthnicity, ClientIwi
+from core.admin import ReadOnlyAdminMixin
 from core.audit import audit_record
 from core.models import AuditAction
 
@@ -39,7 +40,7 @@ class ClientIwiInline(admin.TabularInline):
 
 
 @admin.register(Client)
-class ClientAdmin(GuardedModelAdmin):
+class ClientAdmin(ReadOnlyAdminMixin, GuardedModelAdmin):
     """Clients for operators to inspect. Nothing is editable here and nothing is deleted.
 
     The list shows no names, and a restricted client's identifying fields are
@@ -63,15 +64,6 @@ class ClientAdmin(GuardedModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return self.get_fields(request, obj)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)

@@ -5,11 +5,12 @@ import uuid
 from django.contrib import admin
 
 from casework.models import Consent
+from core.admin import ReadOnlyAdminMixin
 from core.audit import audit_record
 from core.models import Agency, AuditAction
 
 
-class AuditedReadOnlyAdmin(admin.ModelAdmin):
+class AuditedReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """A record for operators to inspect: nothing added, changed or deleted; opening it is audited.
 
     Consent, plans, networks and assessments change only through their
@@ -19,15 +20,6 @@ class AuditedReadOnlyAdmin(admin.ModelAdmin):
     """
 
     agency_path = "client__agency_id"
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)

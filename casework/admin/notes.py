@@ -3,10 +3,11 @@
 from django.contrib import admin
 
 from casework.models import CaseNote
+from core.admin import ReadOnlyAdminMixin
 
 
 @admin.register(CaseNote)
-class CaseNoteAdmin(admin.ModelAdmin):
+class CaseNoteAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Case notes for operators to trace (authors, amendments, restriction), read-only.
 
     The body is not shown: operators get no blanket view of what staff wrote
@@ -21,12 +22,3 @@ class CaseNoteAdmin(admin.ModelAdmin):
     list_select_related = ["author"]
     search_fields = ["=id", "=case__id"]
     date_hierarchy = "occurred_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
