@@ -229,3 +229,83 @@ class ReferralAdmin(ReadOnlyAdmin):
 class ReferralShareAdmin(ReadOnlyAdmin):
     list_display = ["referral", "shared_by", "shared_at"]
     readonly_fields = [f.name for f in ReferralShare._meta.fields]
+
+
+# ---- employment support ---------------------------------------------------------------------
+
+from programs.models import (  # noqa: E402 - registrations for employment follow the referral ones
+    Employer,
+    EmploymentActivity,
+    EmploymentPlan,
+    Placement,
+    PlacementCheckIn,
+    PlacementStatusChange,
+)
+
+
+@admin.register(Employer)
+class EmployerAdmin(AuditedModelAdmin):
+    """An agency's employers: contact details may be corrected here.
+
+    The agency never changes; the name and NZBN change through the API, which
+    checks the NZBN's check digit and that the name is unique in the agency.
+    """
+
+    list_display = ["name", "agency", "region", "industry", "nzbn", "is_active"]
+    list_filter = ["agency", "region", "is_active"]
+    list_select_related = ["agency"]
+    search_fields = ["name", "nzbn"]
+    readonly_fields = ["agency", "name", "nzbn", "created_by", "created_at", "updated_at"]
+
+    def has_add_permission(self, request):
+        # New employers come through the API, which checks the NZBN and the agency's names.
+        return False
+
+
+@admin.register(EmploymentPlan)
+class EmploymentPlanAdmin(ReadOnlyAdmin):
+    list_display = ["id", "agency", "status", "next_review_on", "last_reviewed_on", "created_at"]
+    list_filter = ["status", "agency"]
+    list_select_related = ["agency"]
+    readonly_fields = [f.name for f in EmploymentPlan._meta.fields]
+
+
+@admin.register(EmploymentActivity)
+class EmploymentActivityAdmin(ReadOnlyAdmin):
+    list_display = ["id", "agency", "kind", "occurred_on", "hours", "nzqa_level", "completed"]
+    list_filter = ["kind", "agency"]
+    list_select_related = ["agency"]
+    readonly_fields = [f.name for f in EmploymentActivity._meta.fields]
+
+
+class PlacementStatusChangeInline(ReadOnlyInline):
+    model = PlacementStatusChange
+    fields = ["from_status", "to_status", "reason", "changed_by", "changed_at"]
+    readonly_fields = fields
+
+
+class PlacementCheckInInline(ReadOnlyInline):
+    model = PlacementCheckIn
+    fields = ["weeks", "due_on", "recorded_on", "still_employed", "hours_per_week", "recorded_by"]
+    readonly_fields = fields
+
+
+@admin.register(Placement)
+class PlacementAdmin(ReadOnlyAdmin):
+    """Placements: wages, subsidies and status move only through the services."""
+
+    list_display = [
+        "role",
+        "employer",
+        "agency",
+        "status",
+        "start_on",
+        "hourly_wage",
+        "is_subsidised",
+        "subsidy_committed",
+    ]
+    list_filter = ["status", "is_subsidised", "agency", "end_reason"]
+    list_select_related = ["employer", "agency"]
+    search_fields = ["role", "employer__name"]
+    readonly_fields = [f.name for f in Placement._meta.fields]
+    inlines = [PlacementStatusChangeInline, PlacementCheckInInline]

@@ -297,6 +297,8 @@ class AidRequest(models.Model):
             models.Index(fields=["agency", "status", "submitted_at"], name="aid_agency_status"),
             models.Index(fields=["client", "submitted_at"], name="aid_client_submitted"),
             models.Index(fields=["case", "status"], name="aid_case_status"),
+            # The list's default order: read in index order, a page stops after 50 rows.
+            models.Index(fields=["-created_at", "id"], name="aid_created_order"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="aid_amount_positive"),
@@ -861,3 +863,360 @@ class ReferralShare(models.Model):
 
     def __str__(self) -> str:
         return f"Share of {self.referral_id}"
+
+
+# ---- employment support: plans, activities, employers, placements, sustained-work check-ins --
+
+
+class EmploymentBarrier(models.TextChoices):
+    HEALTH = "health", "Health or disability"
+    MENTAL_HEALTH = "mental_health", "Mental health or addiction"
+    TRANSPORT = "transport", "Transport"
+    CHILDCARE = "childcare", "Childcare or caring for whānau"
+    LICENCE = "licence", "No driver licence"
+    SKILLS = "skills", "Skills or qualifications"
+    LITERACY = "literacy", "Literacy, numeracy or language"
+    CRIMINAL_RECORD = "criminal_record", "Criminal record"
+    HOUSING = "housing", "Housing"
+    CONFIDENCE = "confidence", "Confidence or motivation"
+    WORK_HISTORY = "work_history", "Little recent work history"
+    OTHER = "other", "Other"
+
+
+class EmploymentPlanStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    CLOSED = "closed", "Closed"
+
+
+class EmploymentPlan(models.Model):
+    """A client's plan back into work on a case: goals, barriers, the support agreed, reviews.
+
+    One active plan per client of a case; a closed plan stays as the record of what was tried.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="employment_plans")
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="employment_plans")
+    work_goals = models.TextField()
+    barriers = models.JSONField(
+        default=list, blank=True, help_text="EmploymentBarrier codes, in the order given."
+    )
+    barrier_notes = models.TextField(blank=True)
+    support_agreed = models.TextField(blank=True)
+    next_review_on = models.DateField()
+    last_reviewed_on = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=16, choices=EmploymentPlanStatus.choices, default=EmploymentPlanStatus.ACTIVE
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        indexes = [
+            models.Index(fields=["case", "status"], name="emp_plan_case_status"),
+            models.Index(fields=["status", "next_review_on"], name="emp_plan_review"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "client"],
+                condition=Q(status=EmploymentPlanStatus.ACTIVE),
+                name="emp_plan_one_active_per_case_client",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Employment plan {self.pk}"
+
+
+class EmploymentActivityKind(models.TextChoices):
+    COACHING = "coaching", "Coaching session"
+    CV = "cv", "CV preparation"
+    INTERVIEW_PREP = "interview_prep", "Interview preparation"
+    TRAINING = "training", "Training course"
+    WORK_EXPERIENCE = "work_experience", "Work experience"
+    JOB_SEARCH = "job_search", "Job search"
+
+
+class EmploymentActivity(models.Model):
+    """Something done towards work on a case: dated, with hours and an outcome.
+
+    Training courses carry their provider, qualification, NZQA level (1–10,
+    where known) and whether the course was completed.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="employment_activities")
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, related_name="employment_activities"
+    )
+    plan = models.ForeignKey(
+        EmploymentPlan,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activities",
+    )
+    kind = models.CharField(max_length=20, choices=EmploymentActivityKind.choices)
+    occurred_on = models.DateField()
+    hours = models.DecimalField(max_digits=5, decimal_places=2)
+    outcome = models.TextField(blank=True)
+    provider = models.CharField(max_length=200, blank=True)
+    qualification = models.CharField(max_length=200, blank=True)
+    nzqa_level = models.PositiveSmallIntegerField(null=True, blank=True)
+    completed = models.BooleanField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-occurred_on", "-created_at", "id"]
+        verbose_name_plural = "employment activities"
+        indexes = [
+            models.Index(fields=["case", "occurred_on"], name="emp_activity_case_date"),
+            models.Index(fields=["client", "occurred_on"], name="emp_activity_client_date"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hours__gt=0) & Q(hours__lte=168), name="emp_activity_hours_in_week"
+            ),
+            models.CheckConstraint(
+                condition=Q(nzqa_level__isnull=True) | Q(nzqa_level__gte=1, nzqa_level__lte=10),
+                name="emp_activity_nzqa_level_1_to_10",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.occurred_on}"
+
+
+class Employer(models.Model):
+    """An employer an agency places clients with; the agency's own directory of employers."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(max_length=200)
+    nzbn = models.CharField(
+        "NZBN", max_length=13, blank=True, help_text="New Zealand Business Number (13 digits)."
+    )
+    region = models.CharField(max_length=2, choices=REGION_CHOICES)
+    industry = models.CharField(max_length=120, blank=True)
+    contact_name = models.CharField(max_length=200, blank=True)
+    contact_phone = models.CharField(max_length=40, blank=True)
+    contact_email = models.EmailField(blank=True)
+    is_active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["agency", "region"], name="employer_agency_region")]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "name"], name="employer_unique_in_agency"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PlacementStatus(models.TextChoices):
+    OFFERED = "offered", "Offered"
+    STARTED = "started", "Started"
+    ENDED = "ended", "Ended"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class PlacementEndReason(models.TextChoices):
+    FIXED_TERM_FINISHED = "fixed_term_finished", "Fixed term finished"
+    RESIGNED = "resigned", "Resigned"
+    BETTER_JOB = "better_job", "Moved to another job"
+    DISMISSED = "dismissed", "Dismissed"
+    REDUNDANCY = "redundancy", "Redundancy"
+    HEALTH = "health", "Health"
+    OTHER = "other", "Other"
+
+
+class Placement(models.Model):
+    """A client placed in a job with an employer: offered → started → ended (or withdrawn).
+
+    The hourly wage is at least the adult minimum wage in force on the start
+    date (recorded in `minimum_wage`). A wage-subsidised placement commits
+    `subsidy_weekly_amount × subsidy_weeks` against an employment programme's
+    budget when it starts. Status changes only through programs.services.employment.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="placements")
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="placements")
+    plan = models.ForeignKey(
+        EmploymentPlan, on_delete=models.PROTECT, null=True, blank=True, related_name="placements"
+    )
+    employer = models.ForeignKey(Employer, on_delete=models.PROTECT, related_name="placements")
+    role = models.CharField(max_length=200)
+    start_on = models.DateField()
+    hours_per_week = models.DecimalField(max_digits=5, decimal_places=2)
+    hourly_wage = money_field("hourly wage (NZD)")
+    minimum_wage = money_field(
+        "minimum wage (NZD)", help_text="The adult minimum wage in force on the start date."
+    )
+    is_subsidised = models.BooleanField(default=False)
+    subsidy_weekly_amount = money_field("weekly subsidy (NZD)", null=True, blank=True)
+    subsidy_weeks = models.PositiveSmallIntegerField(null=True, blank=True)
+    programme = models.ForeignKey(
+        Programme,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="placements",
+        help_text="The employment programme that pays the subsidy.",
+    )
+    budget = models.ForeignKey(
+        Budget,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="placements",
+        help_text="The budget the subsidy is committed against, once started.",
+    )
+    subsidy_committed = money_field("subsidy committed (NZD)", default=ZERO)
+    status = models.CharField(
+        max_length=16, choices=PlacementStatus.choices, default=PlacementStatus.OFFERED
+    )
+    started_on = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+    end_reason = models.CharField(max_length=32, choices=PlacementEndReason.choices, blank=True)
+    end_notes = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-start_on", "-created_at", "id"]
+        indexes = [
+            models.Index(fields=["case", "status"], name="placement_case_status"),
+            models.Index(fields=["agency", "status", "started_on"], name="placement_agency_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hours_per_week__gt=0) & Q(hours_per_week__lte=168),
+                name="placement_hours_in_week",
+            ),
+            models.CheckConstraint(
+                condition=GreaterThanOrEqual(
+                    whole_cents(F("hourly_wage")), whole_cents(F("minimum_wage"))
+                ),
+                name="placement_wage_at_least_minimum",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(is_subsidised=True)
+                    & Q(subsidy_weekly_amount__gt=0)
+                    & Q(subsidy_weeks__gt=0)
+                    & Q(programme__isnull=False)
+                )
+                | (
+                    Q(is_subsidised=False)
+                    & Q(subsidy_weekly_amount__isnull=True)
+                    & Q(subsidy_weeks__isnull=True)
+                    & Q(programme__isnull=True)
+                ),
+                name="placement_subsidy_complete",
+            ),
+            models.CheckConstraint(
+                condition=Q(subsidy_committed__gte=0), name="placement_subsidy_committed_gte_0"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=[PlacementStatus.STARTED, PlacementStatus.ENDED])
+                | Q(started_on__isnull=False),
+                name="placement_started_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=PlacementStatus.ENDED)
+                | (Q(ended_on__isnull=False) & ~Q(end_reason="")),
+                name="placement_ended_has_date_and_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
+                name="placement_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role} at {self.employer}"
+
+    @property
+    def subsidy_total(self) -> Decimal | None:
+        if not self.is_subsidised:
+            return None
+        return (self.subsidy_weekly_amount * self.subsidy_weeks).quantize(CENT)
+
+
+class PlacementStatusChange(models.Model):
+    """One transition of a placement: who, when, from, to and why. Append-only."""
+
+    placement = models.ForeignKey(
+        Placement, on_delete=models.PROTECT, related_name="status_changes"
+    )
+    from_status = models.CharField(max_length=16, choices=PlacementStatus.choices, blank=True)
+    to_status = models.CharField(max_length=16, choices=PlacementStatus.choices)
+    reason = models.TextField(blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["placement", "changed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '∅'} → {self.to_status}"
+
+
+class PlacementCheckIn(models.Model):
+    """A sustained-work check-in 4, 13 or 26 weeks after a placement started.
+
+    Created, with its due date, when the placement starts; recorded when the
+    caseworker has asked whether the client is still employed and for how many hours.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    placement = models.ForeignKey(Placement, on_delete=models.PROTECT, related_name="check_ins")
+    weeks = models.PositiveSmallIntegerField(help_text="Weeks after the start: 4, 13 or 26.")
+    due_on = models.DateField()
+    recorded_on = models.DateField(null=True, blank=True)
+    still_employed = models.BooleanField(null=True, blank=True)
+    hours_per_week = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    notes = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["placement", "weeks"]
+        indexes = [models.Index(fields=["recorded_on", "due_on"], name="checkin_pending_due")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["placement", "weeks"], name="checkin_one_per_milestone"
+            ),
+            models.CheckConstraint(
+                condition=Q(recorded_on__isnull=True) | Q(still_employed__isnull=False),
+                name="checkin_recorded_has_answer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.weeks}-week check-in of {self.placement_id}"

@@ -1,6 +1,6 @@
 """Programmes API routes, mounted under /api/v1/."""
 
-from programs.api import aid, directory, enrolments, payments, programmes, referrals
+from programs.api import aid, directory, employment, enrolments, payments, programmes, referrals
 
 urlpatterns = [
     *programmes.urlpatterns,
@@ -9,4 +9,5 @@ urlpatterns = [
     *payments.urlpatterns,
     *directory.urlpatterns,
     *referrals.urlpatterns,
+    *employment.urlpatterns,
 ]

@@ -7,7 +7,7 @@ import factory
 from django.utils import timezone
 
 from core.nz.fiscal import fiscal_year_of
-from programs.models import Budget, Programme, ProgrammeKind
+from programs.models import Budget, Employer, Programme, ProgrammeKind
 
 
 def current_fiscal_year() -> int:
@@ -43,3 +43,35 @@ class BudgetFactory(factory.django.DjangoModelFactory):
     fiscal_year = factory.LazyFunction(current_fiscal_year)
     agency = None
     allocated = Decimal("10000.00")
+
+
+class EmployerFactory(factory.django.DjangoModelFactory):
+    """An active employer of an agency; pass `agency=`."""
+
+    class Meta:
+        model = Employer
+
+    name = factory.Sequence(lambda n: f"Kai Ora Café {n} — Whangārei")
+    region = "01"
+    industry = "Hospitality"
+    contact_name = "Aroha Tūhoe"
+    contact_phone = "09 555 0100"
+
+
+def employment_programme(*agencies, allocated: Decimal | None = Decimal("50000.00"), on=None):
+    """A running employment programme the agencies deliver, with a programme-wide budget.
+
+    The budget is for the fiscal year containing `on` (default today); `allocated=None`
+    leaves the programme without one.
+    """
+    programme = ProgrammeFactory(
+        kind=ProgrammeKind.EMPLOYMENT,
+        delivering_agencies=list(agencies),
+    )
+    if allocated is not None:
+        BudgetFactory(
+            programme=programme,
+            fiscal_year=fiscal_year_of(on or timezone.localdate()),
+            allocated=allocated,
+        )
+    return programme
