@@ -263,6 +263,8 @@ class Case(models.Model):
             models.Index(fields=["agency", "status", "-opened_at"], name="case_agency_status"),
             models.Index(fields=["lead_caseworker", "status"], name="case_lead_status"),
             models.Index(fields=["team", "status"], name="case_team_status"),
+            # The list's default order: read in index order, a page stops after 50 rows.
+            models.Index(fields=["-opened_at", "id"], name="case_opened_order"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -646,3 +648,95 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.instrument_id} {self.administered_on}"
+
+
+class CorrectionStatus(models.TextChoices):
+    RECEIVED = "received", "Received"
+    CORRECTED = "corrected", "Corrected"
+    DECLINED = "declined", "Declined"
+
+
+class CorrectionRequest(models.Model):
+    """A client's request to correct information held about them (Privacy Act 2020, IPP 7).
+
+    Received, then either corrected (the change is applied through the client
+    service, so the old value stays in the audit trail) or declined with a
+    reason and the client's statement of correction attached. The answer is
+    due within 20 working days of receipt (section 44 read with IPP 7).
+    Status changes only through casework.services.corrections.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="correction_requests")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The member of staff who recorded the request.",
+    )
+    requested_at = models.DateTimeField(help_text="When the agency received the request.")
+    due_on = models.DateField(help_text="20 working days after receipt.")
+    requested_changes = models.JSONField(
+        help_text="The client profile fields to correct and the values asked for."
+    )
+    client_statement = models.TextField(help_text="The request in the client's own words.")
+    status = models.CharField(
+        max_length=16, choices=CorrectionStatus.choices, default=CorrectionStatus.RECEIVED
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+    statement_of_correction = models.TextField(
+        blank=True,
+        help_text="When declined: the client's statement, kept with the information (IPP 7(3)).",
+    )
+    recipients_notified = models.JSONField(
+        default=list, blank=True, help_text="Agencies told of the outcome (IPP 7(4))."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-requested_at", "id"]
+        indexes = [
+            models.Index(fields=["agency", "status", "due_on"], name="correction_agency_due"),
+            models.Index(fields=["client", "-requested_at"], name="correction_client"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status=CorrectionStatus.RECEIVED)
+                | (Q(decided_by__isnull=False) & Q(decided_at__isnull=False)),
+                name="correction_decided_has_decider",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=CorrectionStatus.DECLINED)
+                | (~Q(decision_reason="") & ~Q(statement_of_correction="")),
+                name="correction_declined_has_reason_and_statement",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Correction request {self.pk}"
+
+
+class ClientAnonymisation(models.Model):
+    """The record that a client's identity was removed under the retention rule (IPP 9).
+
+    The client row stays, with its statistical facts (region, gender,
+    ethnicity, iwi, birth year, cases, amounts); this row says when and under
+    which cut-off its identity went, so the anonymisation is never repeated.
+    """
+
+    client = models.OneToOneField(Client, on_delete=models.PROTECT, related_name="anonymisation")
+    anonymised_at = models.DateTimeField()
+    cutoff = models.DateTimeField(help_text="Every case of the client had closed before this.")
+    summary = models.JSONField(default=dict, blank=True, help_text="How many records changed.")
+
+    class Meta:
+        ordering = ["-anonymised_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Anonymisation of {self.client_id}"

@@ -1,6 +1,17 @@
 """Casework API routes, mounted under /api/v1/."""
 
-from casework.api import assessments, cases, clients, consents, goals, network, notes, whanau
+from casework.api import (
+    access_explain,
+    assessments,
+    cases,
+    clients,
+    consents,
+    corrections,
+    goals,
+    network,
+    notes,
+    whanau,
+)
 
 urlpatterns = [
     *clients.urlpatterns,
@@ -11,4 +22,6 @@ urlpatterns = [
     *goals.urlpatterns,
     *network.urlpatterns,
     *assessments.urlpatterns,
+    *corrections.urlpatterns,
+    *access_explain.urlpatterns,
 ]
