@@ -57,6 +57,10 @@ class ReportJobCreateSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         kind = ReportKind(attrs["kind"])
+        if kind == ReportKind.COMPLIANCE_EXPORT:
+            raise serializers.ValidationError(
+                {"kind": ["Compliance exports are asked for at /api/v1/exports/."]}
+            )
         errors: dict[str, list[str]] = {}
         required = "This field is required for this kind of report."
         if kind in NEEDS_CLIENT and not attrs.get("client"):

@@ -13,22 +13,25 @@ import io
 import logging
 import os
 import secrets
+import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F, Q
 from django.http import Http404
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from core.audit import audit_record
 from core.errors import ApplicationError
@@ -94,6 +97,12 @@ def report_job_request(*, actor: User, request: ReportRequest) -> ReportJob:
     if actor.agency_id is None:
         raise PermissionDenied("Reports are made for an agency; operators have none.")
     kind = ReportKind(request.kind)
+    if kind == ReportKind.COMPLIANCE_EXPORT:
+        # An export needs its register entry: reporting.exports.services.export_request.
+        raise ApplicationError(
+            "Compliance exports are asked for through the exports service.",
+            fields={"kind": ["Compliance exports are asked for at /api/v1/exports/."]},
+        )
     parameters: dict = {}
     client = programme = None
     if kind in (ReportKind.CLIENT_OUTCOME, ReportKind.MY_INFORMATION):
@@ -295,6 +304,9 @@ def report_job_download(*, actor: User, job_id) -> ReportJob:
     job = selectors.report_job_get(actor=actor, job_id=job_id)
     if job.status != ReportStatus.DONE or not job.file:
         raise Http404("The report has no file yet.")
+    if not job.file.storage.exists(job.file.name):
+        # A file removed from storage (cleanup, lost volume) is gone, not a server error.
+        raise Http404("The report's file is no longer stored.")
     if job.subject_client_id is not None:
         selectors.report_client_get(actor=actor, client_id=job.subject_client_id)
     if job.subject_programme_id is not None:
@@ -386,33 +398,66 @@ def render_my_information_job(job: ReportJob) -> tuple[bytes, str]:
     return render_my_information_pdf(data, _frame(job, "My information"), _progress(job)), "pdf"
 
 
-def _render(job: ReportJob) -> tuple[bytes | None, str]:
+def render_compliance_export_job(job: ReportJob) -> tuple[Path, str]:
+    """Build a compliance export (reporting.exports) into a file, streamed chunk by chunk."""
+    # Imported here: the exports package imports this module to schedule its jobs.
+    from reporting.exports.services import export_render
+
+    return export_render(job, _progress(job))
+
+
+def _render(job: ReportJob) -> tuple[bytes | Path | None, str]:
     if job.kind == ReportKind.CLIENT_OUTCOME_BATCH:
         _batch_fan_out(job)
         return None, "zip"
     return RENDERERS[ReportKind(job.kind)](job)
 
 
-RENDERERS: dict[ReportKind, Callable[[ReportJob], tuple[bytes, str]]] = {
+# A renderer returns the file's bytes, or, for files too large to hold in memory, the
+# path of a file it wrote inside a private working directory, which _finish moves into
+# place and then removes.
+RENDERERS: dict[ReportKind, Callable[[ReportJob], tuple[bytes | Path, str]]] = {
     ReportKind.CLIENT_OUTCOME: render_client_outcome_job,
     ReportKind.PROGRAMME_OUTCOME: render_programme_outcome_job,
     ReportKind.MY_INFORMATION: render_my_information_job,
+    ReportKind.COMPLIANCE_EXPORT: render_compliance_export_job,
+}
+
+# Called with the job once its file is in place (e.g. the `export` audit event).
+FINISHED_HOOKS: dict[ReportKind, str] = {
+    ReportKind.COMPLIANCE_EXPORT: "reporting.exports.services.export_run_finished",
 }
 
 
-def _write_atomically(job: ReportJob, content: bytes, extension: str) -> str:
-    """Store `content` as the job's file; on a local disk, via a temporary file and a rename."""
+def _write_atomically(job: ReportJob, content: bytes | Path, extension: str) -> str:
+    """Store `content` (bytes or a file's path) as the job's file: a temporary name, then a rename.
+
+    A path is moved (renamed when on the same disk), so a large export is never
+    read into memory; object stores get the whole object or nothing.
+    """
     name = job.file.field.generate_filename(job, f"{job.pk}.{extension}")
     try:
         final = default_storage.path(name)
     except NotImplementedError:
-        # Object stores put a whole object or nothing; no rename needed.
+        if isinstance(content, Path):
+            with content.open("rb") as handle:
+                return default_storage.save(name, File(handle))
         return default_storage.save(name, ContentFile(content))
     os.makedirs(os.path.dirname(final), exist_ok=True)
+    if isinstance(content, Path):
+        try:
+            os.replace(content, final)
+            return name
+        except OSError:
+            pass  # Another disk: copy to a temporary name beside the target, then rename.
     descriptor, temporary = tempfile.mkstemp(dir=os.path.dirname(final), suffix=".part")
     try:
         with os.fdopen(descriptor, "wb") as handle:
-            handle.write(content)
+            if isinstance(content, Path):
+                with content.open("rb") as source:
+                    shutil.copyfileobj(source, handle, 1024 * 1024)
+            else:
+                handle.write(content)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, final)
@@ -423,14 +468,28 @@ def _write_atomically(job: ReportJob, content: bytes, extension: str) -> str:
     return name
 
 
-def _finish(job: ReportJob, content: bytes, extension: str) -> ReportJob | None:
-    digest = hashlib.sha256(content).hexdigest()
-    name = _write_atomically(job, content, extension)
+def _digest_and_size(content: bytes | Path) -> tuple[str, int]:
+    if not isinstance(content, Path):
+        return hashlib.sha256(content).hexdigest(), len(content)
+    digest = hashlib.sha256()
+    with content.open("rb") as handle:
+        while block := handle.read(1024 * 1024):
+            digest.update(block)
+    return digest.hexdigest(), content.stat().st_size
+
+
+def _finish(job: ReportJob, content: bytes | Path, extension: str) -> ReportJob | None:
+    try:
+        digest, size = _digest_and_size(content)
+        name = _write_atomically(job, content, extension)
+    finally:
+        if isinstance(content, Path):
+            shutil.rmtree(content.parent, ignore_errors=True)
     done = ReportJob.objects.filter(pk=job.pk, status=ReportStatus.RUNNING).update(
         status=ReportStatus.DONE,
         progress=100,
         file=name,
-        size=len(content),
+        size=size,
         sha256=digest,
         finished_at=timezone.now(),
         error="",
@@ -440,6 +499,9 @@ def _finish(job: ReportJob, content: bytes, extension: str) -> ReportJob | None:
         default_storage.delete(name)
         return None
     job.refresh_from_db()
+    hook = FINISHED_HOOKS.get(ReportKind(job.kind))
+    if hook is not None:
+        import_string(hook)(job)
     if job.parent_id:
         _batch_member_finished(job.parent_id)
     return job

@@ -1,0 +1,1 @@
+"""Compliance exports for funders: definitions as data, a streaming engine, the register."""
