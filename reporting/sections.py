@@ -1,12 +1,15 @@
 """Section providers: the seam through which other apps add rows to reports.
 
-Employment plans, placements and referrals are not modelled yet. Their report
-sections ask a provider registered here; with none registered they render
-"No … recorded". When programs gains those models it registers a provider
-(e.g. in its AppConfig.ready) and the reports fill in, with no change here.
+The employment and referral sections of the reports ask a provider
+registered here (from an AppConfig.ready); with none registered they render
+"No … recorded". A client provider returns a table of plain values (str,
+int, Decimal, date, None — the PDF formats them, the IPP 6 JSON keeps them);
+a programme provider returns raw counts, which the report protects before a
+funder sees them.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -17,15 +20,25 @@ EMPLOYMENT = "employment"
 REFERRALS = "referrals"
 SECTIONS = (EMPLOYMENT, REFERRALS)
 
+# Why a client section is asked for: an outcome report over a period, or the
+# client's own request for everything held (Privacy Act 2020, IPP 6), which
+# may show more (what was disclosed, and to whom).
+OUTCOME = "outcome"
+PRIVACY_ACCESS = "privacy-access"
+
 
 @dataclass(frozen=True)
 class ClientSectionQuery:
-    """What a provider is asked for one client: the actor's view, over a period."""
+    """What a provider is asked for one client: the actor's view, over a period.
+
+    A period bound of None means "no bound" (the IPP 6 report has none).
+    """
 
     actor: User
     client: Client
     period_start: date | None
     period_end: date | None
+    purpose: str = OUTCOME
 
 
 @dataclass(frozen=True)
@@ -37,6 +50,8 @@ class ProgrammeSectionQuery:
     agency: Agency
     period_start: date
     period_end: date
+    # The clients the programme served in the period (enrolled or asked it for aid).
+    client_ids: frozenset = frozenset()
 
 
 @dataclass(frozen=True)
@@ -80,6 +95,33 @@ def unregister_section(name: str) -> None:
     """Remove any providers of `name` (tests use it to restore the default)."""
     _client_providers.pop(name, None)
     _programme_providers.pop(name, None)
+
+
+@contextmanager
+def providers_replaced(
+    name: str,
+    *,
+    client: ClientProvider | None = None,
+    programme: ProgrammeProvider | None = None,
+) -> Iterator[None]:
+    """Use these providers of `name` (None: none) for a while, then restore the previous ones."""
+    if name not in SECTIONS:
+        raise ValueError(f"Unknown report section {name!r}.")
+    saved = (_client_providers.get(name), _programme_providers.get(name))
+    try:
+        for registry, provider in ((_client_providers, client), (_programme_providers, programme)):
+            if provider is None:
+                registry.pop(name, None)
+            else:
+                registry[name] = provider
+        yield
+    finally:
+        registries = (_client_providers, _programme_providers)
+        for registry, provider in zip(registries, saved, strict=True):
+            if provider is None:
+                registry.pop(name, None)
+            else:
+                registry[name] = provider
 
 
 def client_section(name: str, query: ClientSectionQuery) -> SectionRows | None:

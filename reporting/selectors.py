@@ -481,6 +481,7 @@ def programme_outcome_data(
         agency=agency,
         period_start=period_start,
         period_end=period_end,
+        client_ids=frozenset(served),
     )
     return {
         "programme": {
@@ -654,7 +655,11 @@ def my_information_data(*, actor: User, client_id) -> dict:
             }
         )
     query = sections.ClientSectionQuery(
-        actor=actor, client=client, period_start=None, period_end=None
+        actor=actor,
+        client=client,
+        period_start=None,
+        period_end=None,
+        purpose=sections.PRIVACY_ACCESS,
     )
     employment = sections.client_section(sections.EMPLOYMENT, query)
     referrals = sections.client_section(sections.REFERRALS, query)
@@ -850,15 +855,34 @@ def programme_client_ids_visible_to(
 
 
 def client_list_for_samples(actor: User) -> Client | None:
-    """The visible client with the most network snapshots: the richest sample report."""
+    """The visible client with the most to show: the richest sample client outcome report.
+
+    Ranks by how many of the report's sections have something (snapshots,
+    goals, aid, referrals, employment), then by how much; ties by id.
+    """
     from django.db.models import Count
 
-    return (
-        client_list(actor=actor)
-        .annotate(snapshot_count=Count("network_snapshots"))
-        .order_by("-snapshot_count", "id")
-        .first()
+    from casework.models import Goal
+    from programs.models import Placement, Referral
+
+    ids = list(client_list(actor=actor).values_list("pk", flat=True))
+    if not ids:
+        return None
+    sources = (
+        (NetworkSnapshot.objects.filter(client_id__in=ids), "client_id"),
+        (Goal.objects.filter(case__client_id__in=ids), "case__client_id"),
+        (AidRequest.objects.filter(client_id__in=ids), "client_id"),
+        (Referral.objects.filter(client_id__in=ids), "client_id"),
+        (Placement.objects.filter(client_id__in=ids), "client_id"),
     )
+    sections_with_rows: dict = defaultdict(int)
+    rows: dict = defaultdict(int)
+    for queryset, key in sources:
+        for row in queryset.values(key).annotate(n=Count("pk")):
+            sections_with_rows[row[key]] += 1
+            rows[row[key]] += row["n"]
+    best = max(ids, key=lambda pk: (sections_with_rows[pk], rows[pk], str(pk)))
+    return client_list(actor=actor).filter(pk=best).first()
 
 
 def programme_for_samples(agency_id) -> Programme | None:

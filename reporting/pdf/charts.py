@@ -11,6 +11,7 @@ from reportlab.graphics.shapes import Circle, Drawing, Line, String
 from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from reporting import fonts
 from reporting.pdf.document import ACCENT, CONTENT_WIDTH, INK, MUTED, RULE
@@ -31,9 +32,13 @@ def ecomap(ties: Sequence[dict], *, centre_label: str, height: float = 78 * mm) 
     """
     width = CONTENT_WIDTH
     drawing = Drawing(width, height)
-    cx, cy = width / 2, height / 2
-    radius = min(cx, cy) - 9 * mm
+    # The legend has its own band at the bottom, so no tie's label runs into it.
+    legend_band = 7 * mm
+    cx, cy = width / 2, legend_band + (height - legend_band) / 2
+    radius = min(cx, (height - legend_band) / 2) - 9 * mm
     count = len(ties)
+    # A crowded map gets smaller, shorter labels so neighbours do not run together.
+    label_size, label_width = (7, 42 * mm) if count <= 12 else (6, 30 * mm)
     for index, tie in enumerate(ties):
         angle = math.pi / 2 - 2 * math.pi * index / max(count, 1)
         x, y = cx + radius * 1.55 * math.cos(angle), cy + radius * math.sin(angle)
@@ -50,9 +55,9 @@ def ecomap(ties: Sequence[dict], *, centre_label: str, height: float = 78 * mm) 
             String(
                 x + offset_x,
                 y + offset_y - 1,
-                tie["label"][:32],
+                _clip(tie["label"], fonts.REGULAR, label_size, label_width),
                 fontName=fonts.REGULAR,
-                fontSize=7,
+                fontSize=label_size,
                 fillColor=INK,
                 textAnchor=anchor,
             )
@@ -62,7 +67,7 @@ def ecomap(ties: Sequence[dict], *, centre_label: str, height: float = 78 * mm) 
         String(
             cx,
             cy - 2.5,
-            centre_label[:18],
+            _centre_label(centre_label, 16 * mm),
             fontName=fonts.BOLD,
             fontSize=7.5,
             fillColor=colors.white,
@@ -86,6 +91,22 @@ def ecomap(ties: Sequence[dict], *, centre_label: str, height: float = 78 * mm) 
             )
         )
     return drawing
+
+
+def _clip(label: str, font: str, size: float, width: float) -> str:
+    """`label`, shortened with an ellipsis to fit `width` points."""
+    if stringWidth(label, font, size) <= width:
+        return label
+    while label and stringWidth(label + "…", font, size) > width:
+        label = label[:-1]
+    return label.rstrip() + "…"
+
+
+def _centre_label(name: str, width: float) -> str:
+    """The client's name inside the centre circle: in full if it fits, else the first name."""
+    if stringWidth(name, fonts.BOLD, 7.5) <= width:
+        return name
+    return _clip(name.split(" ")[0], fonts.BOLD, 7.5, width)
 
 
 def time_series(
@@ -134,8 +155,9 @@ def bars(
     series: Sequence[tuple[str, Sequence[float]]],
     *,
     height: float = 60 * mm,
+    money_axis: bool = False,
 ) -> Drawing:
-    """A grouped vertical bar chart (e.g. aid paid and budget per month)."""
+    """A grouped vertical bar chart (e.g. aid per month); values in dollars if `money_axis`."""
     width = CONTENT_WIDTH
     drawing = Drawing(width, height)
     chart = VerticalBarChart()
@@ -148,6 +170,8 @@ def bars(
     chart.valueAxis.valueMin = 0
     chart.valueAxis.labels.fontName = fonts.REGULAR
     chart.valueAxis.labels.fontSize = 7
+    if money_axis:
+        chart.valueAxis.labelTextFormat = lambda value: f"${value:,.0f}"
     chart.valueAxis.visibleGrid = True
     chart.valueAxis.gridStrokeColor = RULE
     for index in range(len(series)):

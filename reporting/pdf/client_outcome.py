@@ -8,7 +8,9 @@ from reportlab.platypus import Paragraph, Spacer
 from reporting.pdf import charts
 from reporting.pdf.document import (
     PageFrame,
+    auto_widths,
     build_pdf,
+    display,
     facts,
     keep,
     money,
@@ -127,7 +129,7 @@ def render_client_outcome(data: dict, frame: PageFrame, progress=None) -> bytes:
         aid_table = table(
             ["Category", "Approved", "Approved (NZD)", "Payments", "Paid (NZD)"],
             rows,
-            widths=[0.36, 0.12, 0.2, 0.12, 0.2],
+            widths=[0.32, 0.14, 0.19, 0.16, 0.19],
             numeric=[1, 2, 3, 4],
             total_row=True,
         )
@@ -145,16 +147,17 @@ def render_client_outcome(data: dict, frame: PageFrame, progress=None) -> bytes:
     )
 
     network = data["network"]
-    story += section(
-        "Te kupenga tautoko / Support network",
-        para(
-            "The ecomap shows the people and groups in the client's life at the end of the "
-            "period. Thicker lines are stronger ties; colour shows whether a tie is "
-            "supportive, mixed or stressful."
-        ),
+    intro = para(
+        "The ecomap shows the people and groups in the client's life at the end of the "
+        "period. Thicker lines are stronger ties; colour shows whether a tie is "
+        "supportive, mixed or stressful."
     )
     if network["ties"]:
-        story.append(charts.ecomap(network["ties"], centre_label=_short(client["display_name"])))
+        # The explanation and the map it explains share a page.
+        story += section(
+            "Te kupenga tautoko / Support network",
+            keep(intro, charts.ecomap(network["ties"], centre_label=client["display_name"])),
+        )
         story.append(
             table(
                 ["Who", "Type", "Strength", "Quality", "Contact", "Since"],
@@ -169,12 +172,14 @@ def render_client_outcome(data: dict, frame: PageFrame, progress=None) -> bytes:
                     ]
                     for t in network["ties"]
                 ],
-                widths=[0.28, 0.16, 0.1, 0.14, 0.14, 0.18],
+                widths=[0.26, 0.17, 0.13, 0.13, 0.14, 0.17],
                 numeric=[2],
             )
         )
     else:
-        story.append(nothing_recorded("current network ties"))
+        story += section(
+            "Te kupenga tautoko / Support network", nothing_recorded("current network ties")
+        )
     progress(70)
     trend = _trend(network)
     if trend is not None:
@@ -192,14 +197,13 @@ def render_client_outcome(data: dict, frame: PageFrame, progress=None) -> bytes:
 
 
 def _provided(rows, what: str) -> list:
-    if rows is None or not rows.rows:
+    """A section provider's table, or "No … recorded" when there is none or it is empty."""
+    if rows is None or not rows.rows or not rows.header:
         return [nothing_recorded(what)]
-    width = 1 / len(rows.header)
-    return [table(list(rows.header), rows.rows, widths=[width] * len(rows.header))]
-
-
-def _short(name: str) -> str:
-    return name.split(" ")[0] if len(name) > 16 else name
+    columns = len(rows.header)
+    # Rows are padded or cut to the header, so a provider's short row cannot break the table.
+    shown = [[display(v) for v in (list(row) + [None] * columns)[:columns]] for row in rows.rows]
+    return [table(list(rows.header), shown, widths=auto_widths(rows.header, shown))]
 
 
 def _trend(network: dict):

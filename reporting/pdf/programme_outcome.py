@@ -10,7 +10,8 @@ from datetime import date
 from decimal import Decimal
 
 import pandas as pd
-from reportlab.platypus import Paragraph
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, Spacer
 
 from reporting.confidentiality import (
     DEFAULT_RULES,
@@ -187,24 +188,77 @@ def render_programme_outcome(
         count="paid_count",
         sums=["paid"],
     )
-    monthly = table(
-        ["Month", "Approved (NZD)", "Paid (NZD)", "Monthly budget (NZD)"],
+    # Approved sums go through the same protection as paid ones, so a suppressed
+    # month cannot be worked out from the total and the other months.
+    month_approved = pub.table(
         [
+            {
+                "label": m["month"].strftime("%b %Y"),
+                "approved_count": m["approved_count"],
+                "approved": m["approved"],
+            }
+            for m in months
+        ],
+        key="label",
+        count="approved_count",
+        sums=["approved"],
+    )
+    monthly_rows = []
+    for m, shown, approved in zip(months, month_rows, month_approved, strict=True):
+        if m["budget"] is None:
+            share = "—"
+        elif shown["paid"] == SUPPRESSED:
+            share = SUPPRESSED  # the share would give the suppressed amount away
+        else:
+            share = f"{m['paid'] / m['budget']:.0%}" if m["budget"] else "—"
+        monthly_rows.append(
             [
                 m["month"].strftime("%b %Y"),
-                _sum(pub, m["approved"], m["approved_count"]),
+                approved["approved"],
                 shown["paid"],
                 money(m["budget"]) if m["budget"] is not None else "No budget",
+                share,
             ]
-            for m, shown in zip(months, month_rows, strict=True)
-        ],
-        widths=[0.22, 0.26, 0.26, 0.26],
-        numeric=[1, 2, 3],
+        )
+    budgets = [m["budget"] for m in months if m["budget"] is not None]
+    monthly_rows.append(
+        [
+            "Total",
+            _sum(
+                pub,
+                sum((m["approved"] for m in months), Decimal("0.00")),
+                sum(m["approved_count"] for m in months),
+            ),
+            _sum(
+                pub,
+                sum((m["paid"] for m in months), Decimal("0.00")),
+                sum(m["paid_count"] for m in months),
+            ),
+            money(sum(budgets, Decimal("0.00"))) if budgets else "No budget",
+            "",
+        ]
     )
-    story += section("Ia marama / By month against budget", monthly)
+    monthly = table(
+        ["Month", "Approved (NZD)", "Paid (NZD)", "Monthly budget (NZD)", "Paid of budget"],
+        monthly_rows,
+        widths=[0.18, 0.22, 0.22, 0.22, 0.16],
+        numeric=[1, 2, 3, 4],
+        total_row=True,
+    )
+    story += section(
+        "Ia marama / By month against budget",
+        para(
+            "The monthly budget is a twelfth of the fiscal year's allocation (the agency's own "
+            "budget where it has one).",
+            s.small,
+        ),
+        monthly,
+    )
     if not funder and any(m["paid"] or m["approved"] for m in months):
+        story.append(Spacer(1, 2 * mm))
         story.append(
             keep(
+                Paragraph("Aid approved and paid each month, against the budget", s.subheading),
                 charts.bars(
                     [m["month"].strftime("%b %y") for m in months],
                     [
@@ -212,26 +266,30 @@ def render_programme_outcome(
                         ("Paid", [m["paid"] for m in months]),
                         ("Monthly budget", [m["budget"] or 0 for m in months]),
                     ],
-                )
+                    money_axis=True,
+                ),
             )
         )
     if data["budgets"]:
         story.append(
-            table(
-                ["Fiscal year", "Budget", "Allocated", "Committed", "Paid", "Available"],
-                [
+            keep(
+                Paragraph("Budgets of the fiscal years in the period", s.subheading),
+                table(
+                    ["Fiscal year", "Budget", "Allocated", "Committed", "Paid", "Available"],
                     [
-                        b["fiscal_year"],
-                        b["scope"],
-                        money(b["allocated"]),
-                        money(b["committed"]),
-                        money(b["paid"]),
-                        money(b["available"]),
-                    ]
-                    for b in data["budgets"]
-                ],
-                widths=[0.14, 0.26, 0.15, 0.15, 0.15, 0.15],
-                numeric=[2, 3, 4, 5],
+                        [
+                            b["fiscal_year"],
+                            b["scope"],
+                            money(b["allocated"]),
+                            money(b["committed"]),
+                            money(b["paid"]),
+                            money(b["available"]),
+                        ]
+                        for b in data["budgets"]
+                    ],
+                    widths=[0.13, 0.23, 0.16, 0.16, 0.16, 0.16],
+                    numeric=[2, 3, 4, 5],
+                ),
             )
         )
     progress(55)
@@ -245,7 +303,8 @@ def render_programme_outcome(
                 ("Median days, submitted to decided", pub.mean(t["median"], t["count"])),
                 ("Mean days", pub.mean(t["mean"], t["count"])),
                 ("90th percentile days", pub.mean(t["p90"], t["count"])),
-            ]
+            ],
+            label_width=0.45,
         ),
     )
     story += section(
@@ -277,7 +336,8 @@ def render_programme_outcome(
                     "Mean supportive ties latest",
                     pub.mean(n["mean_supportive_latest"], n["clients"]),
                 ),
-            ]
+            ],
+            label_width=0.45,
         ),
     )
     lsns = data["lsns"]
@@ -297,7 +357,8 @@ def render_programme_outcome(
                     "At risk of isolation latest",
                     pub.count(lsns["at_risk_latest"], "lsns_risk_latest"),
                 ),
-            ]
+            ],
+            label_width=0.45,
         ),
     )
     if funder:
@@ -319,19 +380,22 @@ def _sum(pub: Publisher, amount: Decimal, count: int) -> str:
 
 
 def _counts(tables, pub: Publisher, what: str) -> list:
+    """A provider's count tables (protected for a funder), or "No … recorded"."""
+    tables = [t for t in tables or [] if t.counts]
     if not tables:
         return [nothing_recorded(what)]
     out = []
     for counts in tables:
-        out.append(Paragraph(text(counts.title), styles().subheading))
+        if out:
+            out.append(Spacer(1, 2 * mm))
         out.append(
             table(
-                ["", "Count"],
+                [counts.title, "Count"],
                 [
-                    [label, pub.count(value, counts.title, label)]
+                    [label, pub.count(int(value or 0), counts.title, label)]
                     for label, value in counts.counts.items()
                 ],
-                widths=[0.7, 0.3],
+                widths=[0.75, 0.25],
                 numeric=[1],
             )
         )

@@ -367,6 +367,19 @@ def test_download_is_404_once_access_to_the_client_is_gone(staff, world, post_jo
     assert api.get(f"{URL}{response.json()['id']}/download/").status_code == 404
 
 
+def test_download_is_404_when_the_stored_file_is_gone(staff, world, post_job, period):
+    from reporting.models import ReportJob
+
+    api, response = post_job(
+        staff["north-caseworker"],
+        {"kind": "client-outcome", "client": str(world.client.pk), **period},
+    )
+    job = ReportJob.objects.get(pk=response.json()["id"])
+    job.file.storage.delete(job.file.name)
+
+    assert api.get(f"{URL}{job.pk}/download/").status_code == 404
+
+
 def test_run_report_command_writes_the_file(staff, world, period, tmp_path, capsys):
     from django.core.management import call_command
 
