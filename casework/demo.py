@@ -4,15 +4,34 @@ Everything is made through the casework services, as the caseworkers who
 would have done it, so grants, history and audit rows are the real ones.
 Dates are relative to today so the demo always looks current; everything
 else follows the seed.
+
+A benchmark-sized world (`world.bulk_clients`, from `seed_demo --clients`
+above its bulk threshold) adds its extra clients, cases, notes and grant rows
+with `bulk_create` in batches instead: the same tables, the same grants as
+assignment makes, but no per-row history or audit events, so 100,000
+clients take minutes rather than hours.
 """
 
+import uuid
 from datetime import datetime, time, timedelta
 from random import Random
 
+from django.contrib.auth.models import Permission
 from django.utils import timezone
 
+from casework import access
 from casework.models import (
+    Case,
+    CaseGroupObjectPermission,
+    CaseNote,
     CaseStatus,
+    CaseStatusChange,
+    CaseUserObjectPermission,
+    Client,
+    ClientEthnicity,
+    ClientGroupObjectPermission,
+    ClientIwi,
+    ClientUserObjectPermission,
     ClosureReason,
     ConsentMethod,
     ConsentPurpose,
@@ -35,7 +54,7 @@ from casework.services.goals import goal_create, goal_review
 from casework.services.network import network_snapshot_take, tie_add, tie_end
 from casework.services.notes import note_create
 from casework.services.whanau import whanau_create
-from core.demo import DemoWorld
+from core.demo import BULK_CASELOAD, DemoWorld
 from core.nz.nhi import nhi_with_check
 
 GIVEN_NAMES = (
@@ -155,6 +174,153 @@ def seed(world: DemoWorld) -> None:
         if status != CaseStatus.CLOSED:
             _goals(rng, worker, case, client, opened, today)
         _network_and_measures(rng, worker, case, client, opened, today, status, lsns, whanau_rating)
+    if world.bulk_clients:
+        seed_bulk(world)
+
+
+# Rows per bulk_create batch: large enough to amortise round trips, small enough for memory.
+BULK_BATCH = 5000
+
+
+def seed_bulk(world: DemoWorld) -> None:
+    """Add `world.bulk_clients` clients with one case each, notes and the assignment grants.
+
+    Clients go to the agencies in turn and to the agency's bulk caseworkers
+    in caseloads of `core.demo.BULK_CASELOAD`; each case is led by that
+    caseworker in the agency's team, so the caseworker holds the assigned
+    grants (identity included) and the team's lead group the team grants,
+    exactly as `casework.access` gives them on assignment. Appends the cases
+    (client id, agency slug, status, lead) to `world.shared["bulk_cases"]`.
+    """
+    rng = world.rng
+    today = timezone.localdate()
+    now = timezone.now()
+    perm = {
+        p.codename: p.pk
+        for p in Permission.objects.filter(
+            content_type__app_label="casework",
+            codename__in={*access.CLIENT_ASSIGNED_PERMS, *access.CASE_PERMS},
+        )
+    }
+    agencies = sorted(world.agencies)
+    bulk_cases = world.shared.setdefault("bulk_cases", [])
+    for start in range(0, world.bulk_clients, BULK_BATCH):
+        rows: dict[str, list] = {
+            "clients": [], "ethnicities": [], "iwi": [], "cases": [], "changes": [],
+            "notes": [], "client_user": [], "client_group": [], "case_user": [],
+            "case_group": [],
+        }  # fmt: skip
+        for index in range(start, min(start + BULK_BATCH, world.bulk_clients)):
+            slug = agencies[index % len(agencies)]
+            workers = world.bulk_staff[slug]
+            worker = workers[min((index // len(agencies)) // BULK_CASELOAD, len(workers) - 1)]
+            _bulk_client(rng, rows, world, slug, worker, index, today, now, perm, bulk_cases)
+        Client.objects.bulk_create(rows["clients"], batch_size=BULK_BATCH)
+        ClientEthnicity.objects.bulk_create(rows["ethnicities"], batch_size=BULK_BATCH)
+        ClientIwi.objects.bulk_create(rows["iwi"], batch_size=BULK_BATCH)
+        Case.objects.bulk_create(rows["cases"], batch_size=BULK_BATCH)
+        CaseStatusChange.objects.bulk_create(rows["changes"], batch_size=BULK_BATCH)
+        CaseNote.objects.bulk_create(rows["notes"], batch_size=BULK_BATCH)
+        ClientUserObjectPermission.objects.bulk_create(rows["client_user"], batch_size=BULK_BATCH)
+        ClientGroupObjectPermission.objects.bulk_create(rows["client_group"], batch_size=BULK_BATCH)
+        CaseUserObjectPermission.objects.bulk_create(rows["case_user"], batch_size=BULK_BATCH)
+        CaseGroupObjectPermission.objects.bulk_create(rows["case_group"], batch_size=BULK_BATCH)
+
+
+def _uuid(rng: Random) -> uuid.UUID:
+    """A version-4 UUID drawn from the seeded generator, so bulk worlds are reproducible."""
+    return uuid.UUID(int=rng.getrandbits(128), version=4)
+
+
+def _bulk_client(rng, rows, world, slug, worker, index, today, now, perm, bulk_cases) -> None:
+    team = world.teams[slug]
+    agency = world.agencies[slug]
+    given = rng.choice(GIVEN_NAMES)
+    family = rng.choice(FAMILY_NAMES)
+    ethnicities = list(_weighted(rng, ETHNICITY_MIX))
+    client = Client(
+        id=_uuid(rng),
+        agency=agency,
+        legal_given_names=given,
+        legal_family_name=family,
+        preferred_name=given if rng.random() < 0.8 else "",
+        date_of_birth=today - timedelta(days=rng.randint(18 * 365, 70 * 365)),
+        gender=rng.choice([Gender.FEMALE, Gender.MALE, Gender.FEMALE, Gender.MALE, Gender.ANOTHER]),
+        region=rng.choice(REGIONS_BY_AGENCY.get(slug, ("09",))),
+        phone=f"021 {rng.randint(100, 999)} {rng.randint(1000, 9999)}",
+        email=f"bulk{index}@example.nz",
+        address=f"{rng.randint(1, 250)} {rng.choice(STREETS)} Street",
+        is_restricted=index % 25 == 7,
+        created_by=worker,
+    )
+    rows["clients"].append(client)
+    for position, code in enumerate(ethnicities, start=1):
+        rows["ethnicities"].append(ClientEthnicity(client=client, code=code, position=position))
+    if "21" in ethnicities:
+        rows["iwi"].append(ClientIwi(client=client, code=rng.choice(IWI_BY_AGENCY[slug])))
+    status = _weighted(rng, STATUS_MIX)
+    opened = _at(today - timedelta(days=rng.randint(20, 400)))
+    case = Case(
+        id=_uuid(rng),
+        agency=agency,
+        client=client,
+        lead_caseworker=worker,
+        team=team,
+        status=status,
+        summary=_summary(rng),
+        opened_at=opened,
+        closed_at=now if status == CaseStatus.CLOSED else None,
+        closure_reason=ClosureReason.GOALS_MET if status == CaseStatus.CLOSED else "",
+        created_by=worker,
+    )
+    rows["cases"].append(case)
+    previous = ""
+    for step in [CaseStatus.REFERRED, *PATH_TO[status]]:
+        rows["changes"].append(
+            CaseStatusChange(
+                case=case, from_status=previous, to_status=step, reason="Demo history",
+                changed_by=worker,
+            )
+        )  # fmt: skip
+        previous = step
+    if status != CaseStatus.REFERRED:
+        span = max((today - opened.date()).days, 1)
+        for n in range(rng.randint(1, 4)):
+            kind = rng.choice(list(NOTE_BODIES))
+            rows["notes"].append(
+                CaseNote(
+                    id=_uuid(rng),
+                    case=case,
+                    author=worker,
+                    kind=kind,
+                    body=NOTE_BODIES[kind],
+                    occurred_at=_at(opened.date() + timedelta(days=rng.randint(0, span))),
+                    restricted=index % 7 == 0 and n == 0,
+                )
+            )
+    group = team.lead_group
+    for codename in access.CLIENT_ASSIGNED_PERMS:
+        rows["client_user"].append(
+            ClientUserObjectPermission(
+                content_object=client, user=worker, permission_id=perm[codename]
+            )
+        )
+    for codename in access.CLIENT_TEAM_PERMS:
+        rows["client_group"].append(
+            ClientGroupObjectPermission(
+                content_object=client, group=group, permission_id=perm[codename]
+            )
+        )
+    for codename in access.CASE_PERMS:
+        rows["case_user"].append(
+            CaseUserObjectPermission(content_object=case, user=worker, permission_id=perm[codename])
+        )
+        rows["case_group"].append(
+            CaseGroupObjectPermission(
+                content_object=case, group=group, permission_id=perm[codename]
+            )
+        )
+    bulk_cases.append((case.pk, client.pk, slug, status, worker.pk, opened))
 
 
 def _client(rng: Random, worker, slug: str, index: int):

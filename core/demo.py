@@ -28,6 +28,12 @@ DEMO_AGENCIES = (
     },
 )
 
+# A bulk world gives each extra caseworker this many clients (national-scale caseloads
+# as the benchmark assumes: 50 caseworkers of 2,000 clients hold 100,000).
+BULK_CASELOAD = 2000
+# Program officers per agency in a bulk world (north-po01 …), deciding the queue together.
+BULK_OFFICERS = 8
+
 # (username suffix, roles, delegated limit, first name, last name) per agency.
 DEMO_STAFF = {
     "north": (
@@ -58,9 +64,13 @@ class DemoWorld:
     rng: Random
     password: str
     clients: int
+    # Clients added in bulk after the service-made ones (a benchmark-sized world).
+    bulk_clients: int = 0
     agencies: dict[str, Agency] = field(default_factory=dict)
     teams: dict[str, Team] = field(default_factory=dict)
     staff: dict[str, User] = field(default_factory=dict)
+    # Extra caseworkers of a bulk world, by agency slug, each holding one caseload.
+    bulk_staff: dict[str, list[User]] = field(default_factory=dict)
     # What one app's seeder leaves for the next (e.g. casework's cases for programmes).
     shared: dict[str, Any] = field(default_factory=dict)
 
@@ -94,6 +104,49 @@ def seed(world: DemoWorld) -> None:
                 email=f"{username}@{agency.slug}.demo.tautoko.nz",
                 team=team if in_team else None,
                 delegated_limit=limit,
+                validate_password_strength=False,
+                password_hash=password_hash,
+            )
+    if world.bulk_clients:
+        _bulk_staff(world, password_hash)
+
+
+def _bulk_staff(world: DemoWorld, password_hash: str) -> None:
+    """Caseworkers for the bulk clients: one per `BULK_CASELOAD` clients in each agency."""
+    per_agency = -(-world.bulk_clients // len(DEMO_AGENCIES))
+    workers = max(1, -(-per_agency // BULK_CASELOAD))
+    for spec in DEMO_AGENCIES:
+        slug = spec["slug"]
+        agency = world.agencies[slug]
+        world.bulk_staff[slug] = [
+            staff_create(
+                actor=None,
+                agency=agency,
+                username=f"{slug}-cw{n:03d}",
+                password=world.password,
+                roles=[Role.CASEWORKER.value],
+                first_name="Kaimahi",
+                last_name=f"{n:03d}",
+                email=f"{slug}-cw{n:03d}@{slug}.demo.tautoko.nz",
+                team=world.teams[slug],
+                validate_password_strength=False,
+                password_hash=password_hash,
+            )
+            for n in range(1, workers + 1)
+        ]
+        # Officers enough to decide a national queue side by side.
+        for n in range(1, BULK_OFFICERS + 1):
+            username = f"{slug}-po{n:02d}"
+            world.staff[username] = staff_create(
+                actor=None,
+                agency=agency,
+                username=username,
+                password=world.password,
+                roles=[Role.PROGRAM_OFFICER.value],
+                first_name="Āpiha",
+                last_name=f"{n:02d}",
+                email=f"{username}@{slug}.demo.tautoko.nz",
+                delegated_limit=Decimal("20000.00"),
                 validate_password_strength=False,
                 password_hash=password_hash,
             )

@@ -1,11 +1,121 @@
-"""Pagination shared by every list endpoint."""
+"""Pagination shared by every list endpoint: page numbers with a bounded count (docs/adr/0007)."""
 
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.db.models import QuerySet
+from django.utils.functional import cached_property
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+
+# Beyond this many rows a list stops counting: `count` says "at least this many"
+# and `count_is_estimate` is true. Counting every row a team lead may see costs
+# as much as the page itself at national scale; nobody pages through 10,000 rows.
+COUNT_LIMIT = 10_000
+
+
+class BoundedCountPaginator(Paginator):
+    """A paginator that counts at most `count_limit` + 1 rows.
+
+    When the list holds more, `count` is `count_limit`, `count_is_estimate`
+    is true, and pages past the counted ones are still served (an empty one
+    is not found, as any page past the end).
+    """
+
+    count_limit = COUNT_LIMIT
+
+    @cached_property
+    def _bounded(self) -> tuple[int, bool]:
+        rows = self.object_list
+        if isinstance(rows, QuerySet):
+            query = rows.query
+            if (
+                query.values_select
+                or query.group_by is not None
+                or query.distinct_fields
+                or query.combinator
+            ):
+                # Grouped or projected rows (e.g. balances per client): what a row is
+                # depends on the select and order, so count them as they are.
+                sliced = rows[: self.count_limit + 1]
+                # An evaluated queryset slices into a list.
+                counted = sliced.count() if isinstance(sliced, QuerySet) else len(sliced)
+            else:
+                # SELECT COUNT(*) FROM (SELECT id … LIMIT n) stops early; selecting only
+                # the key (no order, no annotated columns) keeps per-row subqueries out.
+                counted = rows.order_by().values("pk")[: self.count_limit + 1].count()
+        else:
+            counted = len(rows[: self.count_limit + 1])
+        return min(counted, self.count_limit), counted > self.count_limit
+
+    @cached_property
+    def count(self) -> int:
+        return self._bounded[0]
+
+    @property
+    def count_is_estimate(self) -> bool:
+        return self._bounded[1]
+
+    def validate_number(self, number) -> int:
+        if not self.count_is_estimate:
+            return super().validate_number(number)
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger("That page number is not an integer") from None
+        if number < 1:
+            raise EmptyPage("That page number is less than 1")
+        return number
+
+    def page(self, number) -> Page:
+        number = self.validate_number(number)
+        if not self.count_is_estimate:
+            return super().page(number)
+        bottom = (number - 1) * self.per_page
+        rows = list(self.object_list[bottom : bottom + self.per_page])
+        if not rows:
+            raise EmptyPage("That page contains no results")
+        return _UncountedPage(rows, number, self)
+
+
+class _UncountedPage(Page):
+    """A page of a list longer than the count limit: there is a next page if this one is full."""
+
+    def has_next(self) -> bool:
+        return len(self.object_list) == self.paginator.per_page
 
 
 class StandardPagination(PageNumberPagination):
-    """Page numbers with `page_size` chosen by the client, capped at 200."""
+    """Page numbers with `page_size` chosen by the client, capped at 200, and a bounded count."""
 
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+    django_paginator_class = BoundedCountPaginator
+
+    def get_paginated_response(self, data) -> Response:
+        return Response(
+            {
+                "count": self.page.paginator.count,
+                "count_is_estimate": self.page.paginator.count_is_estimate,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        response = super().get_paginated_response_schema(schema)
+        response["required"] = ["count", "count_is_estimate", "results"]
+        response["properties"] = {
+            "count": {
+                **response["properties"]["count"],
+                "description": f"Rows in the list, counted up to {COUNT_LIMIT:,}.",
+            },
+            "count_is_estimate": {
+                "type": "boolean",
+                "description": f"True when the list holds more than {COUNT_LIMIT:,} rows: "
+                "`count` is then a lower bound and `next` follows full pages.",
+                "example": False,
+            },
+            **{k: v for k, v in response["properties"].items() if k != "count"},
+        }
+        return response

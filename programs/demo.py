@@ -3,6 +3,12 @@
 Made through the programmes services as the people who would have done it:
 caseworkers raise and submit, officers within their delegated limits decide
 and pay, so budgets, history, decisions and audit rows are the real ones.
+
+A benchmark-sized world adds enrolments and aid requests on its bulk cases
+with `bulk_create`: drafts, submitted requests (the officers' queue), declined
+and returned ones. No bulk request commits money, so budgets stay true to
+the decisions the services made; the allocations grow with the world so the
+queue can be approved.
 """
 
 from datetime import date, datetime, time, timedelta
@@ -13,10 +19,13 @@ from django.utils import timezone
 from casework.models import CaseStatus
 from core.demo import DemoWorld
 from core.nz.fiscal import fiscal_year_bounds, fiscal_year_of
-from programs import demo_referrals
+from programs import demo_employment, demo_referrals
 from programs.models import (
     AidCategory,
+    AidRequest,
     AidRequestStatus,
+    AidRequestStatusChange,
+    Enrolment,
     PaymentMethod,
     ProgrammeKind,
     Recovery,
@@ -116,6 +125,108 @@ def seed(world: DemoWorld) -> None:
             _aid_request(rng, world, case, worker, aid, opened, today)
     # The directory and referrals build on the cases and agencies above.
     demo_referrals.seed(world)
+    # Employment plans and placements on the same cases; subsidies draw on the
+    # employment programme's budget made above.
+    demo_employment.seed(world)
+    if world.shared.get("bulk_cases"):
+        seed_bulk(world, aid, this_year)
+
+
+# The end state of each bulk aid request (no money moves in bulk), per hundred.
+BULK_AID_STATE_MIX = (
+    (AidRequestStatus.DRAFT, 15), (AidRequestStatus.SUBMITTED, 45),
+    (AidRequestStatus.DECLINED, 25), (AidRequestStatus.RETURNED, 15),
+)  # fmt: skip
+BULK_BATCH = 5000
+
+
+def seed_bulk(world: DemoWorld, aid, this_year: int) -> None:
+    """Enrol the bulk cases that are under way in hardship aid and raise their aid requests.
+
+    Each case in intake, active or on hold is enrolled and has one to three
+    requests in `BULK_AID_STATE_MIX`, raised by its lead; decided ones name
+    an agency officer. The agencies' allocations for this year grow in
+    proportion to the world, so officers can approve the queue.
+    """
+    from casework.demo import _uuid
+
+    rng = world.rng
+    today = timezone.localdate()
+    scale = 1 + len(world.shared["bulk_cases"]) // 200
+    for slug, (current, _previous) in AID_ALLOCATIONS.items():
+        budget_set(
+            actor=None,
+            programme=aid,
+            fiscal_year=this_year,
+            allocated=current * scale,
+            agency=world.agencies[slug],
+        )
+    officers = {slug: world.staff[f"{slug}-officer"] for slug in world.agencies}
+    enrolments, requests, changes = [], [], []
+
+    def flush():
+        Enrolment.objects.bulk_create(enrolments, batch_size=BULK_BATCH)
+        AidRequest.objects.bulk_create(requests, batch_size=BULK_BATCH)
+        AidRequestStatusChange.objects.bulk_create(changes, batch_size=BULK_BATCH)
+        for rows in (enrolments, requests, changes):
+            rows.clear()
+
+    for case_id, client_id, slug, status, worker_id, opened in world.shared["bulk_cases"]:
+        if status in (CaseStatus.REFERRED, CaseStatus.CLOSED):
+            continue
+        agency = world.agencies[slug]
+        enrolments.append(
+            Enrolment(
+                id=_uuid(rng), agency=agency, case_id=case_id, programme=aid,
+                started_on=opened.date(), enrolled_by_id=worker_id,
+            )
+        )  # fmt: skip
+        for _ in range(rng.choice((1, 1, 1, 2, 3))):
+            category = rng.choice(list(JUSTIFICATIONS))
+            amount = Decimal(rng.randrange(4000, 350000, 50)) / 100
+            state = _weighted(rng, BULK_AID_STATE_MIX)
+            raised = _at(
+                opened.date() + timedelta(days=rng.randint(0, (today - opened.date()).days))
+            )
+            submitted = state != AidRequestStatus.DRAFT
+            decided = state in (AidRequestStatus.DECLINED, AidRequestStatus.RETURNED)
+            request = AidRequest(
+                id=_uuid(rng),
+                agency=agency,
+                case_id=case_id,
+                client_id=client_id,
+                programme=aid,
+                category=category,
+                amount=amount,
+                justification=JUSTIFICATIONS[category],
+                status=state,
+                created_by_id=worker_id,
+                submitted_by_id=worker_id if submitted else None,
+                submitted_at=raised if submitted else None,
+                decided_by=officers[slug] if decided else None,
+                decided_at=raised if decided else None,
+                decision_reason="Covered by another grant." if decided else "",
+            )
+            requests.append(request)
+            if submitted:
+                changes.append(
+                    AidRequestStatusChange(
+                        aid_request=request, from_status=AidRequestStatus.DRAFT,
+                        to_status=AidRequestStatus.SUBMITTED, changed_by_id=worker_id,
+                        changed_at=raised,
+                    )
+                )  # fmt: skip
+            if decided:
+                changes.append(
+                    AidRequestStatusChange(
+                        aid_request=request, from_status=AidRequestStatus.SUBMITTED,
+                        to_status=state, reason="Covered by another grant.",
+                        changed_by=officers[slug], changed_at=raised,
+                    )
+                )  # fmt: skip
+        if len(requests) >= BULK_BATCH:
+            flush()
+    flush()
 
 
 def _aid_request(rng, world: DemoWorld, case, worker, programme, opened: date, today: date) -> None:

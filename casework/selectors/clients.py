@@ -22,14 +22,23 @@ _NHI_LENGTH = 7
 def client_list(*, actor: User) -> QuerySet[Client]:
     """Every client the actor may see, archived ones included, annotated with `identity_visible`.
 
-    The agency is joined and ethnicities and iwi are prefetched, so a page
-    costs the same number of queries whatever its size. Lists hide archived
+    The agency is joined and ethnicities and iwi are prefetched (as the
+    `ethnicity_rows` and `iwi_rows` lists), so a page costs the same number
+    of queries whatever its size. Lists hide archived
     clients by default; that choice is the caller's (the API's `archived`
     filter).
     """
+    # `to_attr` lists, not the related managers' caches: filling a manager cache
+    # clones a queryset per client, which cost more than the page's SQL.
     queryset = Client.objects.select_related("agency").prefetch_related(
-        Prefetch("ethnicities", queryset=ClientEthnicity.objects.order_by("position")),
-        Prefetch("iwi_affiliations", queryset=ClientIwi.objects.order_by("code")),
+        Prefetch(
+            "ethnicities",
+            queryset=ClientEthnicity.objects.order_by("position"),
+            to_attr="ethnicity_rows",
+        ),
+        Prefetch(
+            "iwi_affiliations", queryset=ClientIwi.objects.order_by("code"), to_attr="iwi_rows"
+        ),
     )
     return access.clients_visible_to(actor, queryset)
 

@@ -59,18 +59,25 @@ class ClientSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_ethnicities(self, client: Client) -> list[str]:
-        return [row.code for row in client.ethnicities.all()]
+        return _ethnicity_codes(client)
 
     @extend_schema_field(serializers.ChoiceField(choices=ETHNICITY_LEVEL1_CHOICES, allow_null=True))
     def get_prioritised_ethnicity(self, client: Client) -> str | None:
-        return prioritised_ethnicity([row.code for row in client.ethnicities.all()])
+        return prioritised_ethnicity(_ethnicity_codes(client))
 
     def get_iwi(self, client: Client) -> list[str]:
-        return [row.code for row in client.iwi_affiliations.all()]
+        rows = getattr(client, "iwi_rows", None)
+        return [row.code for row in (client.iwi_affiliations.all() if rows is None else rows)]
 
     def to_representation(self, instance: Client) -> dict:
         data = super().to_representation(instance)
         return redact_client_fields(data, instance, getattr(instance, "identity_visible", False))
+
+
+def _ethnicity_codes(client: Client) -> list[str]:
+    """The client's ethnicity codes in order, from the selectors' prefetched list when present."""
+    rows = getattr(client, "ethnicity_rows", None)
+    return [row.code for row in (client.ethnicities.all() if rows is None else rows)]
 
 
 class ClientUpdateSerializer(serializers.Serializer):

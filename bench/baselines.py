@@ -1,0 +1,176 @@
+"""The two baselines every list figure is measured against, over the same data in the same run.
+
+(a) The same page as one hand-written SQL query, serialized with `json.dumps`:
+    the floor — what the database and Python cost with no framework at all.
+(b) The stock stack: guardian's `get_objects_for_user` feeding a plain DRF
+    `ListAPIView` with `PageNumberPagination` and a `ModelSerializer` of the
+    model's own columns (no redaction, no derived fields — the benefit of the
+    doubt goes to the baseline).
+"""
+
+import json
+
+from django.db import connection
+from guardian.shortcuts import get_objects_for_user
+from rest_framework import generics, serializers
+from rest_framework.pagination import PageNumberPagination
+
+from casework.models import Case, Client
+from programs.models import AidRequest
+
+CLIENT_COLUMNS = """
+    c.id, a.slug AS agency, c.legal_given_names, c.legal_family_name, c.preferred_name,
+    c.date_of_birth, c.gender, c.nhi, c.region, c.phone, c.email, c.address,
+    c.preferred_language, c.interpreter_required, c.interpreter_language, c.is_restricted,
+    c.archived_at, c.created_at, c.updated_at,
+    ARRAY(SELECT e.code FROM casework_clientethnicity e WHERE e.client_id = c.id
+          ORDER BY e.position) AS ethnicities,
+    ARRAY(SELECT i.code FROM casework_clientiwi i WHERE i.client_id = c.id
+          ORDER BY i.code) AS iwi
+"""
+
+
+def _visible(kind: str, ref: str) -> str:
+    """The permission predicate written by hand: a direct grant or one through a group."""
+    return f"""(
+        EXISTS (SELECT 1 FROM casework_{kind}userobjectpermission p
+                WHERE p.content_object_id = {ref} AND p.user_id = %(user)s
+                  AND p.permission_id = %(perm)s)
+        OR EXISTS (SELECT 1 FROM casework_{kind}groupobjectpermission g
+                   WHERE g.content_object_id = {ref} AND g.permission_id = %(perm)s
+                     AND g.group_id IN (SELECT ug.group_id FROM core_user_groups ug
+                                        WHERE ug.user_id = %(user)s))
+    )"""  # noqa: S608
+
+
+# The templates name only our own tables; every value is a bound parameter.
+SQL = {
+    "clients": f"""
+        SELECT {CLIENT_COLUMNS}
+        FROM casework_client c JOIN core_agency a ON a.id = c.agency_id
+        WHERE c.archived_at IS NULL AND {_visible("client", "c.id")} {{extra}}
+        ORDER BY lower(c.legal_family_name), lower(c.legal_given_names), c.created_at, c.id
+        LIMIT %(limit)s""",  # noqa: S608
+    "cases": f"""
+        SELECT cs.id, a.slug AS agency, cs.client_id, c.preferred_name, c.legal_given_names,
+               c.legal_family_name, c.is_restricted, cs.whanau_id, w.name AS whanau_name,
+               cs.lead_caseworker_id, u.first_name, u.last_name, cs.team_id, t.name AS team_name,
+               cs.status, cs.summary, cs.opened_at, cs.closed_at, cs.closure_reason,
+               cs.created_by_id, cs.created_at, cs.updated_at
+        FROM casework_case cs
+        JOIN core_agency a ON a.id = cs.agency_id
+        LEFT JOIN casework_client c ON c.id = cs.client_id
+        LEFT JOIN casework_whanau w ON w.id = cs.whanau_id
+        LEFT JOIN core_user u ON u.id = cs.lead_caseworker_id
+        LEFT JOIN core_team t ON t.id = cs.team_id
+        WHERE {_visible("case", "cs.id")} {{extra}}
+        ORDER BY cs.opened_at DESC, cs.id
+        LIMIT %(limit)s""",  # noqa: S608
+    "aid": """
+        SELECT r.id, r.case_id, r.client_id, c.preferred_name, c.legal_given_names,
+               c.legal_family_name, c.is_restricted, r.programme_id, p.name AS programme_name,
+               r.category, r.amount, r.is_recoverable, r.status, r.justification,
+               r.supplier_name, r.created_at, r.submitted_at, r.decided_at,
+               (SELECT count(*) FROM programs_aidrequest o
+                WHERE o.client_id = r.client_id
+                  AND ((o.submitted_at <= coalesce(r.submitted_at, now())
+                        AND o.submitted_at > coalesce(r.submitted_at, now()) - interval '365 days')
+                       OR o.id = r.id)) AS requests_12_months
+        FROM programs_aidrequest r
+        JOIN casework_client c ON c.id = r.client_id
+        JOIN programs_programme p ON p.id = r.programme_id
+        WHERE r.agency_id = %(agency)s
+          AND EXISTS (SELECT 1 FROM programs_programme_delivering_agencies d
+                      WHERE d.programme_id = r.programme_id AND d.agency_id = %(agency)s)
+          {extra}
+        ORDER BY r.created_at DESC, r.id
+        LIMIT %(limit)s""",
+}
+EXTRA = {
+    ("clients", True): "AND c.region = %(region)s",
+    ("cases", True): "AND cs.status = 'active'",
+    ("aid", True): "AND r.status = 'submitted'",
+}
+
+
+def hand_written_page(kind: str, *, filtered: bool, params: dict) -> str:
+    """Baseline (a): one SQL query for the page, rows to dicts, `json.dumps` with `str` fallback."""
+    sql = SQL[kind].replace("{extra}", EXTRA.get((kind, filtered), ""))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [col.name for col in cursor.description]
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return json.dumps({"results": rows}, default=str)
+
+
+class StockClientSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Client
+        exclude = []
+
+
+class StockCaseSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Case
+        exclude = []
+
+
+class StockAidRequestSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AidRequest
+        exclude = []
+
+
+class StockPagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class StockClientList(generics.ListAPIView):
+    """Baseline (b) for clients: guardian's shortcut, filtered as the API filters."""
+
+    serializer_class = StockClientSerializer
+    pagination_class = StockPagination
+
+    def get_queryset(self):
+        queryset = get_objects_for_user(
+            self.request.user,
+            "casework.view_client",
+            klass=Client.objects.filter(archived_at__isnull=True),
+            accept_global_perms=False,
+        )
+        if region := self.request.query_params.get("region"):
+            queryset = queryset.filter(region=region)
+        return queryset.order_by("legal_family_name", "legal_given_names", "id")
+
+
+class StockCaseList(generics.ListAPIView):
+    """Baseline (b) for cases."""
+
+    serializer_class = StockCaseSerializer
+    pagination_class = StockPagination
+
+    def get_queryset(self):
+        queryset = get_objects_for_user(
+            self.request.user, "casework.view_case", klass=Case, accept_global_perms=False
+        )
+        if status := self.request.query_params.get("status"):
+            queryset = queryset.filter(status=status)
+        return queryset.order_by("-opened_at", "id")
+
+
+class StockAidQueue(generics.ListAPIView):
+    """Baseline (b) for the aid queue: the officer's agency's requests, as a plain filter."""
+
+    serializer_class = StockAidRequestSerializer
+    pagination_class = StockPagination
+
+    def get_queryset(self):
+        agency = self.request.user.agency_id
+        queryset = AidRequest.objects.filter(
+            agency_id=agency, programme__delivering_agencies=agency
+        )
+        if status := self.request.query_params.get("status"):
+            queryset = queryset.filter(status=status)
+        return queryset.order_by("-created_at", "id")

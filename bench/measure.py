@@ -1,0 +1,289 @@
+"""The figures of one benchmark run, each against its baselines in the same process."""
+
+import importlib
+import threading
+import time
+
+from django.contrib.auth.models import Permission
+from django.core.management import call_command
+from django.db import connection, connections
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from bench import baselines
+from bench.run import timed
+from casework.models import Case, CaseNote, Client, ClientUserObjectPermission
+from core.models import User
+from programs.models import AidRequest, AidRequestStatus
+
+PAGE = 50
+
+
+def prepare_world(clients: int) -> float | None:
+    """Migrate and seed a world of `clients` clients, unless the database already holds one.
+
+    Returns the seeding time in seconds, or None when the world was re-used.
+    """
+    call_command("migrate", verbosity=0, interactive=False)
+    existing = Client.objects.count()
+    if existing == clients:
+        return None
+    if existing:
+        call_command("flush", verbosity=0, interactive=False)
+    start = time.perf_counter()
+    call_command("seed_demo", clients=clients, verbosity=0, stdout=_Null())
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return round(time.perf_counter() - start, 1)
+
+
+class _Null:
+    def write(self, *_args, **_kwargs):
+        return None
+
+    def flush(self):
+        return None
+
+
+def world_counts() -> dict:
+    """How big the world is: the rows the figures run over."""
+    return {
+        "clients": Client.objects.count(),
+        "cases": Case.objects.count(),
+        "notes": CaseNote.objects.count(),
+        "aid_requests": AidRequest.objects.count(),
+        "submitted_aid_requests": AidRequest.objects.filter(
+            status=AidRequestStatus.SUBMITTED
+        ).count(),
+        "client_user_grants": ClientUserObjectPermission.objects.count(),
+    }
+
+
+def _user(*usernames: str) -> User:
+    for username in usernames:
+        user = User.objects.filter(username=username).first()
+        if user is not None:
+            return user
+    raise LookupError(f"None of {usernames} exists; seed the world first.")
+
+
+def _perm(codename: str) -> int:
+    return Permission.objects.get(content_type__app_label="casework", codename=codename).pk
+
+
+def _api(user: User) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user=user)
+    return client
+
+
+def _get(client: APIClient, url: str, params: dict) -> None:
+    response = client.get(url, params)
+    if response.status_code != 200:
+        raise RuntimeError(f"GET {url} {params} answered {response.status_code}")
+    return response
+
+
+def _queries(fn) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        fn()
+    return len(ctx.captured_queries)
+
+
+LIST_CASES = (
+    # (figure, user kind, API url, stock url, baseline kind, filter params)
+    ("client list", "caseworker", "/api/v1/clients/", "/stock/clients/", "clients", {}),
+    ("client list, region 01", "caseworker", "/api/v1/clients/", "/stock/clients/", "clients",
+     {"region": "01"}),
+    ("client list", "team lead", "/api/v1/clients/", "/stock/clients/", "clients", {}),
+    ("client list, region 01", "team lead", "/api/v1/clients/", "/stock/clients/", "clients",
+     {"region": "01"}),
+    ("case list", "caseworker", "/api/v1/cases/", "/stock/cases/", "cases", {}),
+    ("case list, active", "caseworker", "/api/v1/cases/", "/stock/cases/", "cases",
+     {"status": "active"}),
+    ("case list", "team lead", "/api/v1/cases/", "/stock/cases/", "cases", {}),
+    ("case list, active", "team lead", "/api/v1/cases/", "/stock/cases/", "cases",
+     {"status": "active"}),
+    ("aid requests", "program officer", "/api/v1/aid-requests/", "/stock/aid-requests/", "aid",
+     {}),
+    ("aid queue (submitted)", "program officer", "/api/v1/aid-requests/",
+     "/stock/aid-requests/", "aid", {"status": "submitted"}),
+)  # fmt: skip
+
+
+def users() -> dict[str, User]:
+    return {
+        "caseworker": _user("north-cw001", "north-caseworker"),
+        "team lead": _user("north-lead"),
+        "program officer": _user("north-officer"),
+    }
+
+
+@override_settings(ROOT_URLCONF="bench.urls")
+def lists(*, repeat: int) -> list[dict]:
+    """Every list figure: the API, baseline (a) and baseline (b), page of 50."""
+    people = users()
+    view_perm = {"clients": _perm("view_client"), "cases": _perm("view_case"), "aid": None}
+    figures = []
+    for figure, who, url, stock_url, kind, extra in LIST_CASES:
+        user = people[who]
+        api = _api(user)
+        params = {"page_size": PAGE, **extra}
+        sql_params = {
+            "user": user.pk,
+            "perm": view_perm[kind],
+            "agency": user.agency_id,
+            "region": extra.get("region"),
+            "limit": PAGE,
+        }
+        response = _get(api, url, params)
+        body = response.json()
+        row = {
+            "figure": figure,
+            "user": who,
+            "username": user.username,
+            "rows": len(body["results"]),
+            "count": body.get("count"),
+            "api": timed(
+                lambda api=api, url=url, params=params: _get(api, url, params), repeat=repeat
+            ),
+            "api_queries": _queries(lambda api=api, url=url, params=params: _get(api, url, params)),
+            "api_queries_page_10": _queries(
+                lambda api=api, url=url, extra=extra: _get(api, url, {"page_size": 10, **extra})
+            ),
+            "baseline_a": timed(
+                lambda kind=kind, extra=extra, sql_params=sql_params: baselines.hand_written_page(
+                    kind, filtered=bool(extra), params=sql_params
+                ),
+                repeat=repeat,
+            ),
+            "baseline_b": timed(
+                lambda api=api, stock_url=stock_url, params=params: _get(api, stock_url, params),
+                repeat=repeat,
+            ),
+            "baseline_b_queries": _queries(
+                lambda api=api, stock_url=stock_url, params=params: _get(api, stock_url, params)
+            ),
+        }
+        row["ratio_to_a"] = round(row["api"]["median_ms"] / row["baseline_a"]["median_ms"], 2)
+        row["b_over_api"] = round(row["baseline_b"]["median_ms"] / row["api"]["median_ms"], 2)
+        print(
+            f"  {who:16} {figure:26} api {row['api']['median_ms']:8.1f} ms "
+            f"({row['api_queries']} q)  a {row['baseline_a']['median_ms']:7.1f}  "
+            f"b {row['baseline_b']['median_ms']:8.1f}",
+            flush=True,
+        )
+        figures.append(row)
+    return figures
+
+
+def details(*, repeat: int) -> list[dict]:
+    """One client with its cases, and a new case note, as the caseworker."""
+    worker = users()["caseworker"]
+    api = _api(worker)
+    case = Case.objects.filter(lead_caseworker=worker, client__isnull=False).order_by("id").first()
+    client_id = case.client_id
+
+    def retrieve():
+        _get(api, f"/api/v1/clients/{client_id}/", {})
+        _get(api, "/api/v1/cases/", {"client": str(client_id)})
+
+    def note():
+        response = api.post(
+            f"/api/v1/cases/{case.pk}/notes/",
+            {"kind": "phone", "body": "Phoned to check in.", "occurred_at": timezone.now()},
+            format="json",
+        )
+        if response.status_code != 201:
+            raise RuntimeError(f"note create answered {response.status_code}: {response.content}")
+
+    return [
+        {"figure": "client with its cases (2 requests)", "api": timed(retrieve, repeat=repeat),
+         "api_queries": _queries(retrieve)},
+        {"figure": "create a case note", "api": timed(note, repeat=repeat),
+         "api_queries": _queries(note)},
+    ]  # fmt: skip
+
+
+def approvals(*, total: int, workers: int) -> dict:
+    """Aid approvals per second with `workers` officers approving side by side (threads)."""
+    officers = [
+        u
+        for u in User.objects.filter(username__startswith="north-po").order_by("username")[:workers]
+    ]
+    if len(officers) < workers:
+        return {"status": "not available", "why": f"needs {workers} bulk officers (north-po01…)"}
+    queue = list(
+        AidRequest.objects.filter(
+            agency_id=officers[0].agency_id,
+            status=AidRequestStatus.SUBMITTED,
+            amount__lte=officers[0].delegated_limit,
+        )
+        .order_by("submitted_at", "id")
+        .values_list("pk", flat=True)[:total]
+    )
+    shares = [queue[i::workers] for i in range(workers)]
+    outcomes: list[int] = []
+    lock = threading.Lock()
+
+    def work(officer, ids):
+        api = _api(officer)
+        try:
+            for pk in ids:
+                response = api.post(f"/api/v1/aid-requests/{pk}/approve/", {}, format="json")
+                with lock:
+                    outcomes.append(response.status_code)
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=work, args=(officer, ids))
+        for officer, ids in zip(officers, shares, strict=True)
+    ]
+    start = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - start
+    approved = sum(1 for code in outcomes if code == 200)
+    return {
+        "workers": workers,
+        "attempted": len(outcomes),
+        "approved": approved,
+        "refused": {str(c): outcomes.count(c) for c in set(outcomes) if c != 200},
+        "seconds": round(elapsed, 2),
+        "approvals_per_second": round(approved / elapsed, 1) if elapsed else None,
+    }
+
+
+def pdfs() -> dict:
+    """The PDF figures from `reporting.pdf.bench`, where that module provides them."""
+    try:
+        module = importlib.import_module("reporting.pdf.bench")
+    except ImportError:
+        return {"status": "not available"}
+    figures = {}
+    for name, n in (
+        ("bench_one_page", 200),
+        ("bench_client_outcome", 50),
+        ("bench_batch", 60),
+        ("bench_programme_outcome", 20),
+    ):
+        fn = getattr(module, name, None)
+        figures[name] = fn(n) if fn else {"status": "not available"}
+    return figures
+
+
+def export(*, rows: int) -> dict:
+    """The compliance export against PostgreSQL `COPY … TO` of the same rows, where provided."""
+    try:
+        module = importlib.import_module("reporting.exports.bench")
+    except ImportError:
+        return {"status": "not available"}
+    fn = getattr(module, "run_export_benchmark", None)
+    if fn is None:
+        return {"status": "not available"}
+    return fn(rows)

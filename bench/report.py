@@ -1,0 +1,100 @@
+"""Markdown tables from the JSON figures of one or more benchmark runs."""
+
+
+def _ms(figure: dict | None) -> str:
+    if not figure:
+        return "—"
+    return f"{figure['median_ms']:.1f} / {figure['p95_ms']:.1f}"
+
+
+def markdown(runs: list[dict]) -> str:
+    """The summary of `runs` (one per world size), smallest first, ending with the growth table."""
+    runs = sorted(runs, key=lambda run: run["clients"])
+    lines: list[str] = []
+    for run in runs:
+        lines += _run(run)
+    if len(runs) > 1:
+        lines += _growth(runs[0], runs[-1])
+    return "\n".join(lines) + "\n"
+
+
+def _run(run: dict) -> list[str]:
+    m = run["machine"]
+    lines = [
+        f"### {run['clients']:,} clients — {run['date']}",
+        "",
+        f"Machine: {m['cpus']} CPUs, Python {m['python']}, PostgreSQL {m['postgresql']}, "
+        f"{m['platform']}; load average (1, 5, 15 min) at start "
+        f"{m.get('load_average_at_start', '—')}, at end {m.get('load_average_at_end', '—')}. "
+        "World: "
+        + ", ".join(f"{value:,} {key.replace('_', ' ')}" for key, value in run["world"].items())
+        + ".",
+        "",
+        "| user | list (page of 50) | API median / p95 ms | API queries (50 / 10 rows) "
+        "| (a) SQL + json.dumps ms | API ÷ (a) | (b) stock ms | (b) ÷ API | (b) queries |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for row in _rows(run.get("lists")):
+        lines.append(
+            f"| {row['user']} | {row['figure']} | {_ms(row['api'])} | "
+            f"{row['api_queries']} / {row['api_queries_page_10']} | {_ms(row['baseline_a'])} | "
+            f"{row['ratio_to_a']}× | {_ms(row['baseline_b'])} | {row['b_over_api']}× | "
+            f"{row['baseline_b_queries']} |"
+        )
+    lines += ["", "| detail | median / p95 ms | queries |", "| --- | --- | --- |"]
+    for row in _rows(run.get("details")):
+        lines.append(f"| {row['figure']} | {_ms(row['api'])} | {row['api_queries']} |")
+    approvals = run.get("approvals") or {"status": "not measured"}
+    lines += [""]
+    if "approvals_per_second" in approvals:
+        lines.append(
+            f"Aid approvals, {approvals['workers']} officers side by side: "
+            f"{approvals['approvals_per_second']} per second "
+            f"({approvals['approved']} approved of {approvals['attempted']} in "
+            f"{approvals['seconds']} s; refused: {approvals['refused'] or 'none'})."
+        )
+    else:
+        lines.append(f"Aid approvals: {approvals.get('status')} ({approvals.get('why', '')}).")
+    lines += ["", "| PDF figure | result |", "| --- | --- |"]
+    pdf = run.get("pdf") or {"status": "not measured"}
+    if "status" in pdf:
+        lines.append(f"| all | {pdf['status']} |")
+    else:
+        for name, figure in pdf.items():
+            lines.append(f"| {name} | {_describe(figure)} |")
+    export = run.get("export") or {"status": "not measured"}
+    lines += ["", f"Compliance export vs `COPY`: {_describe(export)}", ""]
+    return lines
+
+
+def _rows(part) -> list[dict]:
+    """The rows of a measured part; none for a part not measured in that run."""
+    return part if isinstance(part, list) else []
+
+
+def _describe(figure) -> str:
+    if isinstance(figure, dict):
+        return ", ".join(f"{key} {value}" for key, value in figure.items())
+    return str(figure)
+
+
+def _growth(small: dict, large: dict) -> list[str]:
+    lines = [
+        f"### Growth from {small['clients']:,} to {large['clients']:,} clients",
+        "",
+        f"| user | list | median ms at {small['clients']:,} | median ms at {large['clients']:,} "
+        "| growth | queries |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    before = {(row["user"], row["figure"]): row for row in _rows(small.get("lists"))}
+    for row in _rows(large.get("lists")):
+        old = before.get((row["user"], row["figure"]))
+        if old is None:
+            continue
+        growth = row["api"]["median_ms"] / old["api"]["median_ms"]
+        lines.append(
+            f"| {row['user']} | {row['figure']} | {old['api']['median_ms']:.1f} | "
+            f"{row['api']['median_ms']:.1f} | {growth:.2f}× | "
+            f"{old['api_queries']} → {row['api_queries']} |"
+        )
+    return [*lines, ""]
