@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "guardian",
+    "corsheaders",
     "core",
     "casework",
     "programs",
@@ -44,8 +45,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "core.middleware.RequestContextMiddleware",
+    "core.middleware.RequestGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -87,6 +90,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Performance (docs/PERFORMANCE.md): PostgreSQL's JIT compiles any plan whose
+# estimated cost passes jit_above_cost — at national scale, every permission-
+# filtered list — and spends tens of milliseconds compiling a query that runs
+# in a few. Short OLTP queries are faster without it.
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 if env.str("REPLICA_DATABASE_URL", default=""):
     DATABASES["replica"] = env.db_url("REPLICA_DATABASE_URL")
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
@@ -94,12 +103,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out username or address is refused before any password check.
+    "core.lockout.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env.int("AUTH_PASSWORD_MIN_LENGTH", default=12)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -131,7 +145,7 @@ CACHES = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "core.auth.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -195,6 +209,18 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=660)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 600}
 CELERY_TIMEZONE = "UTC"
 
+# Celery beat (`celery -A config beat`, one per deployment). Other apps add their own
+# entries to this dict. Report jobs: fail jobs whose worker died and resend lost
+# messages; with no broker, run `manage.py reap_report_jobs` from cron instead.
+CELERY_BEAT_SCHEDULE = {
+    "reap-stale-report-jobs": {
+        "task": "reporting.reap_stale_report_jobs",
+        "schedule": env.int("REPORT_REAPER_INTERVAL_SECONDS", default=300),
+        # A missed run is not worth queueing up: the next one does the same work.
+        "options": {"expires": 240},
+    },
+}
+
 # Transport security: on by default in production, off for local runs.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=PRODUCTION)
@@ -208,6 +234,33 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+
+# Authentication hardening (docs/SECURITY.md). Sign-in locks for AUTH_LOCKOUT_SECONDS
+# after AUTH_LOCKOUT_FAILURES failures for one username, or AUTH_LOCKOUT_IP_FAILURES
+# from one address (higher: an office shares one address), within the window.
+AUTH_LOCKOUT_FAILURES = env.int("AUTH_LOCKOUT_FAILURES", default=5)
+AUTH_LOCKOUT_IP_FAILURES = env.int("AUTH_LOCKOUT_IP_FAILURES", default=20)
+AUTH_LOCKOUT_WINDOW_SECONDS = env.int("AUTH_LOCKOUT_WINDOW_SECONDS", default=900)
+AUTH_LOCKOUT_SECONDS = env.int("AUTH_LOCKOUT_SECONDS", default=900)
+# API tokens expire this long after sign-in; POST /api/v1/auth/logout/ revokes one at once.
+AUTH_TOKEN_TTL_HOURS = env.int("AUTH_TOKEN_TTL_HOURS", default=12)
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# CORS is closed: no browser origin may call the API unless listed here.
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_CREDENTIALS = False
+# Multipart uploads (directory CSV import) may be larger than other bodies; bigger is 413.
+API_MAX_UPLOAD_SIZE = env.int("API_MAX_UPLOAD_SIZE", default=10 * 1024 * 1024)
+# The published schema is fuzzed against the API (tests/fuzz): blank optional addresses
+# are documented as plain strings in responses.
+SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
+    "drf_spectacular.hooks.postprocess_schema_enums",
+    "core.openapi.blank_string_formats",
+]
 
 # NZ rules that the reference marks as configurable.
 # Test NHIs (starting with Z) are never issued to people: fine for demos, refusable in production.
@@ -226,9 +279,51 @@ AID_REQUEST_MAX_AMOUNT = env.str("AID_REQUEST_MAX_AMOUNT", default="100000.00")
 AID_BUDGETING_SUPPORT_THRESHOLD = env.int("AID_BUDGETING_SUPPORT_THRESHOLD", default=3)
 AID_BUDGETING_SUPPORT_WINDOW_DAYS = env.int("AID_BUDGETING_SUPPORT_WINDOW_DAYS", default=365)
 AID_REPAYMENT_MAX_INSTALMENTS = env.int("AID_REPAYMENT_MAX_INSTALMENTS", default=260)
+# Employment support (docs/CONFIGURATION.md). The adult minimum hourly wage with the date
+# each rate took effect ("YYYY-MM-DD=rate", comma-separated); a placement's wage is checked
+# against the rate in force on its start date.
+EMPLOYMENT_MINIMUM_WAGE_SCHEDULE = env.str(
+    "EMPLOYMENT_MINIMUM_WAGE_SCHEDULE",
+    default="2024-04-01=23.15,2025-04-01=23.50,2026-04-01=23.95",
+)
+# The longest wage subsidy accepted, in weeks.
+EMPLOYMENT_SUBSIDY_MAX_WEEKS = env.int("EMPLOYMENT_SUBSIDY_MAX_WEEKS", default=52)
+# A sustained-work check-in may be recorded, and shows as upcoming, this many days early.
+EMPLOYMENT_CHECK_IN_NOTICE_DAYS = env.int("EMPLOYMENT_CHECK_IN_NOTICE_DAYS", default=7)
+# Employment's "status" and "kind" choice sets get their own names in the OpenAPI schema.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "PlacementStatusEnum": "programs.models.PlacementStatus",
+        "EmploymentPlanStatusEnum": "programs.models.EmploymentPlanStatus",
+        "EmploymentActivityKindEnum": "programs.models.EmploymentActivityKind",
+    }
+)
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
 # An Idempotency-Key still "in progress" after this long is treated as abandoned.
 IDEMPOTENCY_STALE_SECONDS = env.int("IDEMPOTENCY_STALE_SECONDS", default=300)
+
+# Privacy Act 2020 (docs/PRIVACY.md). IPP 7: a correction request is answered within
+# this many working days of receipt.
+CORRECTION_RESPONSE_WORKING_DAYS = env.int("CORRECTION_RESPONSE_WORKING_DAYS", default=20)
+# IPP 9: clients whose every case closed more than this many years ago may be anonymised
+# (10 years from last contact, as the Health (Retention of Health Information)
+# Regulations 1996 ask of health information; follow the agency's disposal schedule).
+RETENTION_CLOSED_CASE_YEARS = env.int("RETENTION_CLOSED_CASE_YEARS", default=10)
+
+# Compliance exports (docs/EXPORTS.md). The pseudonym secret keys every funder's client
+# keys. Production has no default: exports refuse to run until it is set (the rest of
+# the service still starts). Elsewhere it is derived from SECRET_KEY so demos just work.
+EXPORT_PSEUDONYM_SECRET = env.str(
+    "EXPORT_PSEUDONYM_SECRET", default="" if PRODUCTION else "export-pseudonym:" + SECRET_KEY
+)
+# Rows read from the database and written per chunk: memory stays flat whatever the size.
+EXPORT_CHUNK_ROWS = env.int("EXPORT_CHUNK_ROWS", default=20_000)
+# Stats NZ output rules for aggregate tables: counts below this are suppressed...
+EXPORT_COUNT_THRESHOLD = env.int("EXPORT_COUNT_THRESHOLD", default=6)
+# ...and dollar sums over fewer units than this.
+EXPORT_SUM_COUNT_THRESHOLD = env.int("EXPORT_SUM_COUNT_THRESHOLD", default=20)
+# Report jobs and exports share their status values: one enum in the schema.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["ReportStatusEnum"] = "reporting.models.ReportStatus"
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "text")

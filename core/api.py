@@ -22,6 +22,7 @@ from core.serializers import (
     AgencySerializer,
     AuditEventSerializer,
     MeSerializer,
+    PaginatedWorkItemSerializer,
     StaffSerializer,
     StaffUpdateSerializer,
     StaffWriteSerializer,
@@ -49,6 +50,15 @@ class TokenObtainView(APIView):
         return Response({"token": token.key})
 
 
+class LogoutView(APIView):
+    """Sign out: revoke your API token and end your session."""
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request):
+        services.auth_logout(request=request, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 class MeView(APIView):
     """The signed-in user with their agency, team and roles."""
 
@@ -70,7 +80,7 @@ class MyWorkView(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("kind", str, many=True, required=False)],
-        responses=WorkItemSerializer(many=True),
+        responses=PaginatedWorkItemSerializer,
     )
     def get(self, request):
         today = timezone.localdate()

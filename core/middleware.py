@@ -1,8 +1,12 @@
-"""Request middleware: a request id on every request, log record and response."""
+"""Request middleware: a request id on every request and response; refusal of unusable requests."""
 
 import re
 import uuid
 
+from django.conf import settings
+from django.http import JsonResponse
+
+from core.errors import error_body
 from core.request_context import RequestContext, reset_request_context, set_request_context
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -32,3 +36,61 @@ class RequestContextMiddleware:
             reset_request_context(token)
         response[REQUEST_ID_HEADER] = request_id
         return response
+
+
+class RequestGuardMiddleware:
+    """Refuse requests no view should see, in the API's error shape, before any parsing.
+
+    - A body larger than DATA_UPLOAD_MAX_MEMORY_SIZE (multipart uploads:
+      API_MAX_UPLOAD_SIZE) answers 413, instead of being half-read by a parser.
+    - A NUL character in the path or query string answers 400: PostgreSQL
+      cannot store or compare it, and no identifier or filter needs it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        refusal = self._refusal(request)
+        if refusal is not None:
+            return refusal
+        return self.get_response(request)
+
+    def _refusal(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = -1
+        is_multipart = request.META.get("CONTENT_TYPE", "").startswith("multipart/")
+        limit = (
+            settings.API_MAX_UPLOAD_SIZE if is_multipart else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        )
+        if length < 0:
+            return JsonResponse(
+                error_body(
+                    status_code=400, code="bad_request", message="Invalid Content-Length header."
+                ),
+                status=400,
+            )
+        if limit is not None and length > limit:
+            return JsonResponse(
+                error_body(
+                    status_code=413,
+                    code="request_too_large",
+                    message=f"The request body is larger than the {limit} bytes allowed.",
+                ),
+                status=413,
+            )
+        query = request.GET
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in query.getlist(key)) for key in query
+        ):
+            return JsonResponse(
+                error_body(
+                    status_code=400,
+                    code="null_characters_not_allowed",
+                    message="The address contains a NUL character.",
+                ),
+                status=400,
+            )
+        return None

@@ -94,8 +94,9 @@ class StaffUpdateSerializer(StaffWriteSerializer):
 class MeSerializer(serializers.ModelSerializer):
     """The signed-in user, their agency and roles."""
 
-    agency = AgencySerializer(read_only=True)
-    team = TeamSerializer(read_only=True)
+    # Null for an operator without an agency and for staff without a team.
+    agency = AgencySerializer(read_only=True, allow_null=True)
+    team = TeamSerializer(read_only=True, allow_null=True)
     roles = serializers.ListField(
         child=serializers.ChoiceField(choices=Role.choices), read_only=True
     )
@@ -162,3 +163,13 @@ class WorkItemSerializer(serializers.Serializer):
     def get_overdue(self, item) -> bool:
         today = self.context["today"]
         return item.due_on is not None and item.due_on < today
+
+
+class PaginatedWorkItemSerializer(serializers.Serializer):
+    """One page of "my work", in the shape every paginated list has."""
+
+    count = serializers.IntegerField()
+    count_is_estimate = serializers.BooleanField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = WorkItemSerializer(many=True)

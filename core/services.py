@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.contrib.auth import authenticate
+from django.contrib.auth import logout as django_logout
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,7 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from core import lockout
 from core.audit import audit_changes, audit_record, snapshot
+from core.auth import token_expired
 from core.errors import ApplicationError
 from core.models import Agency, AuditAction, Team, User
 from core.roles import ROLE_GROUP_PREFIX, ROLE_MODEL_PERMISSIONS, Role, role_group_name
@@ -128,12 +131,8 @@ def staff_create(
         changes={
             "username": {"old": None, "new": username},
             "password": "set",
-            **{
-                name: {"old": None, "new": value}
-                for name, value in audit_changes(
-                    user, STAFF_PROFILE_FIELDS, dict.fromkeys(STAFF_PROFILE_FIELDS)
-                ).items()
-            },
+            # audit_changes against an all-None "before" already gives {"old": None, "new": …}.
+            **audit_changes(user, STAFF_PROFILE_FIELDS, dict.fromkeys(STAFF_PROFILE_FIELDS)),
         },
     )
     audit_record(
@@ -190,6 +189,9 @@ def staff_update(
         changes["password"] = "changed"  # noqa: S105 - the fact, never the value
     staff.full_clean(exclude=["password"])
     staff.save()
+    if password is not None or not staff.is_active:
+        # A new password or a deactivation ends every API session at once.
+        Token.objects.filter(user=staff).delete()
     if changes:
         audit_record(actor=actor, action=AuditAction.UPDATE, obj=staff, changes=changes)
     if role_set != old_roles:
@@ -208,26 +210,52 @@ def staff_update(
 def auth_token_issue(*, request, username: str, password: str) -> Token:
     """Check the credentials and return the user's API token, auditing the attempt.
 
-    A failed attempt is recorded as `login_failed` (with the username tried)
-    and raises ApplicationError with the same message whether the user exists
-    or not, so the endpoint cannot be used to discover usernames.
+    Refused first when sign-in is locked for the username or the client's
+    address (`core.lockout`, raises LockedOut: 429 with Retry-After), without
+    looking at the password. A failed attempt is counted towards the lockout
+    and recorded as `login_failed` (with the username tried) by the
+    `user_login_failed` signal; it raises ApplicationError with the same
+    message whether the user exists or not, so the endpoint cannot be used to
+    discover usernames. An expired token is replaced by a new one.
     """
+    ip_address = lockout.client_ip(request)
+    if lockout.lockout_remaining(username=username, ip_address=ip_address) > 0:
+        lockout.login_failure_record(username=username, ip_address=ip_address)
+        lockout.lockout_check(username=username, ip_address=ip_address)
     user = authenticate(request, username=username, password=password)
-    if user is None or not user.is_active:
-        audit_record(
-            actor=None,
-            action=AuditAction.LOGIN_FAILED,
-            object_type="core.user",
-            changes={"username": username[:150]},
-        )
+    if user is not None and not user.is_active:
+        # Only reachable with a backend that lets inactive users authenticate.
+        lockout.login_failure_record(username=username, ip_address=ip_address)
+        user = None
+    if user is None:
         raise ApplicationError(
             "Unable to sign in with those credentials.", code="invalid_credentials"
         )
+    lockout.login_success_record(username=username)
     with transaction.atomic():
         token, _ = Token.objects.get_or_create(user=user)
+        if token_expired(token):
+            token.delete()
+            token = Token.objects.create(user=user)
         User.objects.filter(pk=user.pk).update(last_login=timezone.now())
         audit_record(actor=user, action=AuditAction.LOGIN, obj=user)
     return token
+
+
+def auth_logout(*, request, actor: User) -> int:
+    """Revoke the actor's API token and end their session; writes a `logout` audit event.
+
+    Returns how many tokens were revoked (0 for a session-only sign-in). The
+    token is shared by every API client of the user, so signing out anywhere
+    signs out everywhere that uses a token.
+    """
+    with transaction.atomic():
+        revoked, _ = Token.objects.filter(user=actor).delete()
+        audit_record(actor=actor, action=AuditAction.LOGOUT, obj=actor, changes={"tokens": revoked})
+    http_request = getattr(request, "_request", request)
+    if hasattr(http_request, "session"):
+        django_logout(http_request)
+    return revoked
 
 
 def _require_agency_admin(actor: User | None, agency: Agency | None) -> None:

@@ -14,6 +14,7 @@ router.register("notifications", notifications_api.NotificationViewSet, basename
 
 urlpatterns = [
     path("auth/token/", api.TokenObtainView.as_view(), name="auth-token"),
+    path("auth/logout/", api.LogoutView.as_view(), name="auth-logout"),
     path("me/", api.MeView.as_view(), name="me"),
     path("me/work/", api.MyWorkView.as_view(), name="me-work"),
     *router.urls,

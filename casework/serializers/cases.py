@@ -39,9 +39,17 @@ class CaseSerializer(serializers.ModelSerializer):
     client_display_name = serializers.SerializerMethodField(
         help_text="The client's name, or 'Restricted client' if you may not see who they are."
     )
-    whanau_name = serializers.CharField(source="whanau.name", read_only=True, default=None)
+    whanau_name = serializers.CharField(
+        source="whanau.name", read_only=True, default=None, allow_null=True
+    )
     lead_caseworker_name = serializers.SerializerMethodField()
-    team_name = serializers.CharField(source="team.name", read_only=True, default=None)
+    team_name = serializers.CharField(
+        source="team.name", read_only=True, default=None, allow_null=True
+    )
+    # Blank until the case is closed, so the schema lists "" too.
+    closure_reason = serializers.ChoiceField(
+        choices=ClosureReason.choices, read_only=True, allow_blank=True
+    )
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     closure_reason_label = serializers.CharField(
         source="get_closure_reason_display", read_only=True

@@ -13,7 +13,7 @@ class ConsentSerializer(serializers.ModelSerializer):
 
     purpose_label = serializers.CharField(source="get_purpose_display", read_only=True)
     recipient_agency_name = serializers.CharField(
-        source="recipient_agency.name", read_only=True, default=None
+        source="recipient_agency.name", read_only=True, default=None, allow_null=True
     )
     method_label = serializers.CharField(source="get_method_display", read_only=True)
     state = serializers.ChoiceField(choices=ConsentState.choices, read_only=True)

@@ -55,8 +55,16 @@ class AidRequestSerializer(serializers.ModelSerializer):
     client_name = serializers.SerializerMethodField()
     programme_name = serializers.CharField(source="programme.name", read_only=True)
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    submitted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    submitted_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    decided_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    # Blank for a grant that is not recovered, so the schema lists "" too.
+    repayment_frequency = serializers.ChoiceField(
+        choices=RepaymentFrequency.choices, read_only=True, allow_blank=True
+    )
     fiscal_year = serializers.SerializerMethodField()
     age_days = serializers.SerializerMethodField()
     requests_12_months = serializers.IntegerField(read_only=True)

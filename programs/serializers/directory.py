@@ -68,7 +68,7 @@ class LanguagesField(serializers.Field):
 
 
 class OrganisationBriefSerializer(serializers.ModelSerializer):
-    agency = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    agency = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     kind = OrganisationKindField(read_only=True)
 
     class Meta:
@@ -80,7 +80,7 @@ class OrganisationBriefSerializer(serializers.ModelSerializer):
 class OrganisationSerializer(serializers.ModelSerializer):
     """A directory organisation; `agency` is the slug of its agency on Tautoko, if it is one."""
 
-    agency = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    agency = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     on_tautoko = serializers.SerializerMethodField()
     kind = OrganisationKindField(read_only=True)
     languages = LanguagesField(required=False)

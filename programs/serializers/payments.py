@@ -122,6 +122,10 @@ class RepaymentSerializer(serializers.ModelSerializer):
             self.fields["recovery"].queryset = recoveries
 
 
+# Money is sent as a decimal string ("12.50"), as every DecimalField is; say so in the schema.
+_MONEY_STRING = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+
+
 class ClientBalanceSerializer(serializers.Serializer):
     """What one client still owes on advances being repaid."""
 
@@ -131,14 +135,14 @@ class ClientBalanceSerializer(serializers.Serializer):
     repaid_total = serializers.SerializerMethodField()
     balance = serializers.SerializerMethodField()
 
-    @extend_schema_field(OpenApiTypes.DECIMAL)
+    @extend_schema_field(_MONEY_STRING)
     def get_principal_total(self, row) -> str:
         return str(to_money(row["principal_total"]))
 
-    @extend_schema_field(OpenApiTypes.DECIMAL)
+    @extend_schema_field(_MONEY_STRING)
     def get_repaid_total(self, row) -> str:
         return str(to_money(row["repaid_total"]))
 
-    @extend_schema_field(OpenApiTypes.DECIMAL)
+    @extend_schema_field(_MONEY_STRING)
     def get_balance(self, row) -> str:
         return str(to_money(row["principal_total"]) - to_money(row["repaid_total"]))

@@ -54,6 +54,10 @@ class ReferralSerializer(serializers.ModelSerializer):
     sent_by_name = serializers.SerializerMethodField()
     allowed_transitions = serializers.SerializerMethodField()
     history = ReferralHistorySerializer(source="status_changes", many=True, read_only=True)
+    # Null for the receiving side (SENDER_ONLY_FIELDS), so the schema says so.
+    case = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    client = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    reason = serializers.CharField(read_only=True, allow_null=True)
 
     class Meta:
         model = Referral
