@@ -8,7 +8,8 @@ class ReportingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # The referral sections of the reports (the employment ones are registered by programs).
-        from reporting import section_referrals
+        # Importing registers the deploy checks; the referral sections of the
+        # reports are registered here (the employment ones by programs).
+        from reporting import checks, section_referrals  # noqa: F401
 
         section_referrals.register()

@@ -160,6 +160,7 @@ def test_check_deploy_is_clean_with_production_settings():
         "SECRET_KEY": "x7#Qp2!vL9@zR4$wK8^mN3&bT6*cY1(dF5)gH0_jU-sE+aW=" * 2,
         "ALLOWED_HOSTS": "tautoko.example.govt.nz",
         "DATABASE_URL": "sqlite:///:memory:",
+        "EXPORT_PSEUDONYM_SECRET": "k3#Wn8!pQ2@vX7$rL5^tB9&mZ4*cF6(hJ1)dS0_yG-aE+uR=",
     }
     result = subprocess.run(  # noqa: S603 - fixed arguments
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -170,6 +171,18 @@ def test_check_deploy_is_clean_with_production_settings():
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+    del env["EXPORT_PSEUDONYM_SECRET"]
+    missing = subprocess.run(  # noqa: S603 - fixed arguments
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert missing.returncode != 0
+    assert "reporting.W001" in missing.stdout + missing.stderr
 
 
 def test_production_settings_refuse_to_start_without_a_secret_key():
