@@ -2,7 +2,6 @@
 
 import django_filters
 from django.core.exceptions import ValidationError
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -22,6 +21,7 @@ from casework.serializers.clients import (
 from casework.services import clients as services
 from core.errors import error_body
 from core.fields import SafeIsoDateTimeFilter
+from core.filters import StrictFilterBackend
 from core.nz.ethnicity import ETHNICITY_LEVEL1, ETHNICITY_LEVEL1_CHOICES, is_valid_ethnicity_code
 from core.nz.iwi import IWI, IWI_GROUPINGS, IWI_REGIONS
 from core.nz.regions import REGION_CHOICES
@@ -144,7 +144,7 @@ class ClientViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     queryset = Client.objects.none()
     serializer_class = ClientSerializer
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [StrictFilterBackend]
     filterset_class = ClientFilter
 
     def get_permissions(self):

@@ -3,7 +3,6 @@
 import django_filters
 from django.db.models import F
 from django.urls import path
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -28,6 +27,7 @@ from casework.serializers.network import (
 )
 from casework.services import network as services
 from core.audit import audit_record
+from core.filters import StrictFilterBackend
 from core.models import Agency, AuditAction
 
 
@@ -51,8 +51,8 @@ class CanTakeSnapshots(BasePermission):
 
 class NetworkTieFilter(django_filters.FilterSet):
     client = django_filters.UUIDFilter(field_name="client_id")
-    tie_type = django_filters.MultipleChoiceFilter(choices=TieType.choices)
-    quality = django_filters.MultipleChoiceFilter(choices=TieQuality.choices)
+    tie_type = django_filters.MultipleChoiceFilter(choices=TieType.choices, distinct=False)
+    quality = django_filters.MultipleChoiceFilter(choices=TieQuality.choices, distinct=False)
     current = strict_boolean_filter(field_name="ended_on", lookup_expr="isnull")
 
     class Meta:
@@ -97,7 +97,7 @@ class NetworkTieViewSet(
     queryset = NetworkTie.objects.none()
     serializer_class = NetworkTieSerializer
     filterset_class = NetworkTieFilter
-    filter_backends = [DjangoFilterBackend, TieOrderingFilter, SearchFilter]
+    filter_backends = [StrictFilterBackend, TieOrderingFilter, SearchFilter]
     ordering_fields = ["strength", "name", "started_on", "created_at"]
     ordering = ["client", "-strength", "name", "id"]
     search_fields = []

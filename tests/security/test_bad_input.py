@@ -164,17 +164,34 @@ def test_pages_that_do_not_exist_are_404(cw, page):
     _assert_refused(cw.get("/api/v1/clients/", {"page": page}), 404)
 
 
-def test_unknown_filters_are_ignored_and_never_widen_what_is_visible(api_as, world):
+def test_unknown_filters_are_400_and_never_widen_what_is_visible(api_as, world):
     cw2 = api_as("north-caseworker2")
 
-    plain = cw2.get("/api/v1/clients/").json()
     widened = cw2.get(
         "/api/v1/clients/", {"agency": "south", "all": "true", "id": world.ids["client"]}
     )
 
-    assert widened.status_code == 200
-    assert widened.json()["count"] == plain["count"]
+    error = _assert_refused(widened, 400)
+    assert set(error["fields"]) == {"agency", "all", "id"}
     assert str(world.ids["client"]) not in widened.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("url", "params"),
+    [
+        ("/api/v1/clients/", {"page": "1", "page_size": "5", "ordering": "name"}),
+        ("/api/v1/clients/", {"search": "Ngātai", "format": "json"}),
+        ("/api/v1/cases/", {"status": "active", "opened_after": "2026-01-01T00:00:00Z"}),
+    ],
+)
+def test_offered_filters_paging_and_ordering_are_accepted(cw, url, params):
+    assert cw.get(url, params).status_code == 200
+
+
+def test_a_misspelt_filter_is_named_in_the_400(cw):
+    error = _assert_refused(cw.get("/api/v1/cases/", {"stauts": "open"}), 400)
+
+    assert list(error["fields"]) == ["stauts"]
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,49 @@
+"""The filter backend every list uses: django-filter, refusing parameters a list does not offer.
+
+A misspelt filter (`?stauts=open`) that is silently ignored answers with the
+whole list, and the caller believes it was filtered; a government system says
+so instead (400, the unknown names as field errors).
+"""
+
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework.exceptions import ValidationError
+from rest_framework.filters import OrderingFilter, SearchFilter
+
+# DRF's format override is accepted by every endpoint.
+ALWAYS_OFFERED = frozenset({"format"})
+
+
+def offered_query_params(view, filterset_class) -> set[str]:
+    """Every query parameter `view` understands: its filters, ordering, search and paging.
+
+    A view that reads more parameters itself names them in `extra_query_params`.
+    """
+    names = set(ALWAYS_OFFERED) | set(getattr(view, "extra_query_params", ()))
+    if filterset_class is not None:
+        for name, declared in filterset_class.base_filters.items():
+            names.add(name)
+            # Range filters read `<name>_<suffix>` (e.g. `_after`, `_min`).
+            for suffix in getattr(declared.field.widget, "suffixes", ()):
+                names.add(f"{name}_{suffix}" if suffix else name)
+    for backend in getattr(view, "filter_backends", ()):
+        if issubclass(backend, OrderingFilter):
+            names.add(backend.ordering_param)
+        elif issubclass(backend, SearchFilter):
+            names.add(backend.search_param)
+    paginator = getattr(view, "paginator", None)
+    if paginator is not None:
+        for attribute in ("page_query_param", "page_size_query_param", "cursor_query_param"):
+            if getattr(paginator, attribute, None):
+                names.add(getattr(paginator, attribute))
+    return names
+
+
+class StrictFilterBackend(DjangoFilterBackend):
+    """django-filter's backend, with a 400 for query parameters the view does not offer."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        unknown = sorted(set(request.query_params) - offered_query_params(view, filterset_class))
+        if unknown:
+            raise ValidationError({name: ["This list has no such filter."] for name in unknown})
+        return super().filter_queryset(request, queryset, view)
