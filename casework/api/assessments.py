@@ -45,7 +45,7 @@ class AssessmentFilter(django_filters.FilterSet):
     client = django_filters.UUIDFilter(field_name="client_id")
     case = django_filters.UUIDFilter(field_name="case_id")
     instrument = django_filters.CharFilter(field_name="instrument_id")
-    stage = django_filters.MultipleChoiceFilter(choices=SnapshotStage.choices)
+    stage = django_filters.MultipleChoiceFilter(choices=SnapshotStage.choices, distinct=False)
     administered_after = django_filters.DateFilter(field_name="administered_on", lookup_expr="gte")
     administered_before = django_filters.DateFilter(field_name="administered_on", lookup_expr="lt")
 

@@ -37,7 +37,7 @@ class CanOpenCases(BasePermission):
 
 
 class CaseFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=CaseStatus.choices)
+    status = django_filters.MultipleChoiceFilter(choices=CaseStatus.choices, distinct=False)
     lead_caseworker = django_filters.UUIDFilter(field_name="lead_caseworker_id")
     team = django_filters.UUIDFilter(field_name="team_id")
     client = django_filters.UUIDFilter(field_name="client_id")

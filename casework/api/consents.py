@@ -31,7 +31,7 @@ class CanRecordConsent(BasePermission):
 
 class ConsentFilter(django_filters.FilterSet):
     client = django_filters.UUIDFilter(field_name="client_id")
-    purpose = django_filters.MultipleChoiceFilter(choices=ConsentPurpose.choices)
+    purpose = django_filters.MultipleChoiceFilter(choices=ConsentPurpose.choices, distinct=False)
     recipient_agency = django_filters.UUIDFilter(field_name="recipient_agency_id")
     state = django_filters.ChoiceFilter(choices=selectors.ConsentState.choices)
     given_after = SafeIsoDateTimeFilter(field_name="given_at", lookup_expr="gte")

@@ -30,7 +30,7 @@ class DoesCasework(BasePermission):
 
 class CorrectionRequestFilter(django_filters.FilterSet):
     client = django_filters.UUIDFilter(field_name="client_id")
-    status = django_filters.MultipleChoiceFilter(choices=CorrectionStatus.choices)
+    status = django_filters.MultipleChoiceFilter(choices=CorrectionStatus.choices, distinct=False)
     due_before = django_filters.DateFilter(field_name="due_on", lookup_expr="lte")
 
     class Meta:

@@ -33,8 +33,8 @@ class CanPlanGoals(BasePermission):
 class GoalFilter(django_filters.FilterSet):
     case = django_filters.UUIDFilter(field_name="case_id")
     member = django_filters.UUIDFilter(field_name="member_id")
-    pou = django_filters.MultipleChoiceFilter(choices=Pou.choices)
-    status = django_filters.MultipleChoiceFilter(choices=GoalStatus.choices)
+    pou = django_filters.MultipleChoiceFilter(choices=Pou.choices, distinct=False)
+    status = django_filters.MultipleChoiceFilter(choices=GoalStatus.choices, distinct=False)
     next_review_before = django_filters.DateFilter(field_name="next_review_on", lookup_expr="lt")
 
     class Meta:

@@ -27,7 +27,7 @@ NOTE_ID = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH, descr
 
 
 class CaseNoteFilter(django_filters.FilterSet):
-    kind = django_filters.MultipleChoiceFilter(choices=NoteKind.choices)
+    kind = django_filters.MultipleChoiceFilter(choices=NoteKind.choices, distinct=False)
     author = django_filters.UUIDFilter(field_name="author_id")
     restricted = strict_boolean_filter()
     occurred_after = SafeIsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")

@@ -39,8 +39,8 @@ REFUSALS = {
 
 
 class AidRequestFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=AidRequestStatus.choices)
-    category = django_filters.MultipleChoiceFilter(choices=AidCategory.choices)
+    status = django_filters.MultipleChoiceFilter(choices=AidRequestStatus.choices, distinct=False)
+    category = django_filters.MultipleChoiceFilter(choices=AidCategory.choices, distinct=False)
     programme = django_filters.UUIDFilter(field_name="programme_id")
     case = django_filters.UUIDFilter(field_name="case_id")
     client = django_filters.UUIDFilter(field_name="client_id")

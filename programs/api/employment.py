@@ -248,7 +248,9 @@ class EmploymentActivityFilter(django_filters.FilterSet):
     case = django_filters.UUIDFilter(field_name="case_id")
     client = django_filters.UUIDFilter(field_name="client_id")
     plan = django_filters.UUIDFilter(field_name="plan_id")
-    kind = django_filters.MultipleChoiceFilter(choices=EmploymentActivityKind.choices)
+    kind = django_filters.MultipleChoiceFilter(
+        choices=EmploymentActivityKind.choices, distinct=False
+    )
     occurred_from = django_filters.DateFilter(field_name="occurred_on", lookup_expr="gte")
     occurred_to = django_filters.DateFilter(field_name="occurred_on", lookup_expr="lte")
 
@@ -303,7 +305,7 @@ class PlacementFilter(django_filters.FilterSet):
     case = django_filters.UUIDFilter(field_name="case_id")
     client = django_filters.UUIDFilter(field_name="client_id")
     employer = django_filters.UUIDFilter(field_name="employer_id")
-    status = django_filters.MultipleChoiceFilter(choices=PlacementStatus.choices)
+    status = django_filters.MultipleChoiceFilter(choices=PlacementStatus.choices, distinct=False)
     is_subsidised = django_filters.BooleanFilter()
 
     class Meta:

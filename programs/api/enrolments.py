@@ -20,7 +20,7 @@ from programs.serializers.enrolments import (
 class EnrolmentFilter(django_filters.FilterSet):
     case = django_filters.UUIDFilter(field_name="case_id")
     programme = django_filters.UUIDFilter(field_name="programme_id")
-    status = django_filters.MultipleChoiceFilter(choices=EnrolmentStatus.choices)
+    status = django_filters.MultipleChoiceFilter(choices=EnrolmentStatus.choices, distinct=False)
 
     class Meta:
         model = Enrolment

@@ -45,7 +45,7 @@ IDEMPOTENT_REFUSALS = {
 class PaymentFilter(django_filters.FilterSet):
     aid_request = django_filters.UUIDFilter(field_name="aid_request_id")
     payment_method = django_filters.MultipleChoiceFilter(
-        field_name="method", choices=PaymentMethod.choices
+        field_name="method", choices=PaymentMethod.choices, distinct=False
     )
     paid_after = django_filters.DateFilter(field_name="paid_on", lookup_expr="gte")
     paid_before = django_filters.DateFilter(field_name="paid_on", lookup_expr="lte")

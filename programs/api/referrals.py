@@ -41,8 +41,8 @@ REFUSALS = {
 
 
 class ReferralFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=ReferralStatus.choices)
-    urgency = django_filters.MultipleChoiceFilter(choices=ReferralUrgency.choices)
+    status = django_filters.MultipleChoiceFilter(choices=ReferralStatus.choices, distinct=False)
+    urgency = django_filters.MultipleChoiceFilter(choices=ReferralUrgency.choices, distinct=False)
     direction = django_filters.ChoiceFilter(
         choices=[("outgoing", "Outgoing"), ("incoming", "Incoming")], method="filter_direction"
     )
