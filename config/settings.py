@@ -219,6 +219,11 @@ CELERY_BEAT_SCHEDULE = {
         # A missed run is not worth queueing up: the next one does the same work.
         "options": {"expires": 240},
     },
+    "purge-expired-idempotency-keys": {
+        "task": "programs.purge_expired_idempotency_keys",
+        "schedule": env.int("IDEMPOTENCY_PURGE_INTERVAL_SECONDS", default=3600),
+        "options": {"expires": 3000},
+    },
 }
 
 # Transport security: on by default in production, off for local runs.

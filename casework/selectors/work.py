@@ -1,4 +1,4 @@
-"""Casework's contribution to "my work": goal reviews, quiet cases and assessments falling due."""
+"""Casework's part of "my work": goal reviews, quiet cases, assessments and corrections due."""
 
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -7,7 +7,16 @@ from django.conf import settings
 from django.db.models import Exists, Max, OuterRef, Q
 
 from casework.access import client_identity_exists, client_permission_exists
-from casework.models import Assessment, Case, CaseStatus, Goal, GoalStatus, NoteKind
+from casework.models import (
+    Assessment,
+    Case,
+    CaseStatus,
+    CorrectionRequest,
+    CorrectionStatus,
+    Goal,
+    GoalStatus,
+    NoteKind,
+)
 from casework.redaction import client_display_name
 from core.models import User
 from core.work import WorkItem
@@ -19,7 +28,7 @@ CONTACT_KINDS = (NoteKind.CONTACT, NoteKind.HOME_VISIT, NoteKind.PHONE, NoteKind
 
 
 def casework_work_for(user: User, today: date) -> Iterator[WorkItem]:
-    """Work due on the open cases `user` leads: three queries whatever the caseload.
+    """Work due on the open cases `user` leads: four queries whatever the caseload.
 
     - `goal_review`: goals not yet achieved or discontinued whose next review is
       due within a week (or overdue);
@@ -27,7 +36,9 @@ def casework_work_for(user: User, today: date) -> Iterator[WorkItem]:
       visit, phone or hui) for settings.CASE_NO_CONTACT_DAYS days;
     - `assessment_due`: the latest assessment of each client and instrument
       whose next one is due within a week (or overdue), for clients of those
-      cases that `user` may see.
+      cases that `user` may see;
+    - `correction_due`: correction requests (IPP 7) not yet answered, about
+      clients of those cases that `user` may see, due within a week (or overdue).
     """
     if not (user and user.is_authenticated and user.is_active):
         return
@@ -112,6 +123,29 @@ def casework_work_for(user: User, today: date) -> Iterator[WorkItem]:
             object_type="casework.assessment",
             object_id=str(assessment.pk),
             detail={"client_id": str(assessment.client_id), "instrument": assessment.instrument_id},
+        )
+
+    corrections = (
+        CorrectionRequest.objects.filter(
+            client__cases__in=led,
+            status=CorrectionStatus.RECEIVED,
+            due_on__lte=horizon,
+        )
+        .filter(client_permission_exists(user, "view_client", client_ref="client_id"))
+        .annotate(identity_visible=client_identity_exists(user, client_ref="client_id"))
+        .select_related("client")
+        .distinct()
+        .order_by("due_on", "id")
+    )
+    for correction in corrections:
+        name = client_display_name(correction.client, correction.identity_visible)
+        yield WorkItem(
+            kind="correction_due",
+            title=f"Answer correction request: {name}",
+            due_on=correction.due_on,
+            object_type="casework.correctionrequest",
+            object_id=str(correction.pk),
+            detail={"client_id": str(correction.client_id)},
         )
 
 

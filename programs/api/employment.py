@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
@@ -375,9 +375,14 @@ class PlacementViewSet(
         """Sustained-work check-ins not yet recorded: overdue first, then those coming up."""
         today = timezone.localdate()
         days = request.query_params.get("days")
-        try:
-            days = None if days in (None, "") else max(0, min(int(days), 366))
-        except ValueError:
+        if days not in (None, ""):
+            # A typo here would silently show the default window; say so instead.
+            try:
+                days = serializers.IntegerField(min_value=0).run_validation(days)
+            except exceptions.ValidationError as exc:
+                raise exceptions.ValidationError({"days": exc.detail}) from exc
+            days = min(days, 366)
+        else:
             days = None
         queryset = check_ins_due_for(request.user, today, upcoming_days=days)
         page = self.paginate_queryset(queryset)

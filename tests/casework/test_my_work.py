@@ -205,3 +205,30 @@ def test_assessment_due_skips_a_whanau_member_the_lead_cannot_see(
 
     assert kinds(response) == [("assessment_due", str(visible.pk))]
     assert "Tangata" not in response.content.decode()
+
+
+def test_correction_requests_falling_due_are_listed_for_the_lead_only(
+    staff, led_case, client_for
+):
+    from casework.services.corrections import correction_request_record
+
+    cw = staff["north-caseworker"]
+    case = active(led_case(cw, opened_at=timezone.now()))
+
+    def correction(days_ago):
+        return correction_request_record(
+            actor=cw,
+            client=case.client,
+            requested_changes={"legal_family_name": "Pōmare"},
+            client_statement="My surname has a macron.",
+            requested_at=timezone.now() - timedelta(days=days_ago),
+        )
+
+    overdue = correction(40)
+    correction(0)  # due in 20 working days: not yet
+
+    mine = client_for(cw).get(WORK_URL, {"kind": "correction_due"})
+    theirs = client_for(staff["north-caseworker2"]).get(WORK_URL, {"kind": "correction_due"})
+
+    assert kinds(mine) == [("correction_due", str(overdue.pk))]
+    assert theirs.json()["results"] == []

@@ -396,3 +396,11 @@ def test_plan_reviews_due_are_in_my_work(client_for, cw, case, staff):
     )
     mine = client_for(cw).get("/api/v1/me/work/", {"kind": "employment_plan_review"}).json()
     assert mine["count"] == 0
+
+
+@pytest.mark.parametrize("days", ["abc", "-1", "1.5"])
+def test_due_checkins_refuses_a_malformed_window(staff, client_for, days):
+    response = client_for(staff["north-caseworker"]).get(DUE, {"days": days})
+
+    assert response.status_code == 400
+    assert "days" in response.json()["error"]["fields"]
