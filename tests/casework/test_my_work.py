@@ -207,9 +207,7 @@ def test_assessment_due_skips_a_whanau_member_the_lead_cannot_see(
     assert "Tangata" not in response.content.decode()
 
 
-def test_correction_requests_falling_due_are_listed_for_the_lead_only(
-    staff, led_case, client_for
-):
+def test_correction_requests_falling_due_are_listed_for_the_lead_only(staff, led_case, client_for):
     from casework.services.corrections import correction_request_record
 
     cw = staff["north-caseworker"]
