@@ -14,6 +14,7 @@ from core.audit import audit_record
 from core.models import AuditAction, User
 from core.nz.ethnicity import PRIORITY_ORDER
 from core.nz.nhi import normalise_nhi
+from core.nz.text import fold_macrons, macrons_folded
 
 CLIENT_ORDERINGS = ("name", "-name", "created_at", "-created_at")
 _NHI_LENGTH = 7
@@ -77,18 +78,26 @@ def client_find(*, actor: User, client_id) -> Client:
 def client_search(queryset: QuerySet[Client], *, actor: User, term: str) -> QuerySet[Client]:
     """Clients whose names contain every word of `term`, or whose NHI is `term`.
 
+    Macrons do not matter: "Ngatai", "Ngātai" and "NGĀTAI" find the same people.
+
     A restricted client is matched only for staff who may see who they are:
     otherwise a search would confirm a name or NHI that the list redacts.
     """
-    words = term.split()
+    words = fold_macrons(term).split()
     if not words:
         return queryset
+    # Names compare with macrons folded on both sides: "Ngatai" finds "Ngātai".
+    queryset = queryset.alias(
+        given_folded=macrons_folded("legal_given_names"),
+        family_folded=macrons_folded("legal_family_name"),
+        preferred_folded=macrons_folded("preferred_name"),
+    )
     by_name = Q()
     for word in words:
         by_name &= (
-            Q(legal_given_names__icontains=word)
-            | Q(legal_family_name__icontains=word)
-            | Q(preferred_name__icontains=word)
+            Q(given_folded__icontains=word)
+            | Q(family_folded__icontains=word)
+            | Q(preferred_folded__icontains=word)
         )
     matches = by_name
     candidate_nhi = normalise_nhi(term)

@@ -1041,3 +1041,14 @@ def test_an_unknown_case_status_filter_is_400(client_for, staff):
     response = client_for(staff["north-lead"]).get(URL, {"case_status": "lost"})
 
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("term", ["Ngatai", "ngātai", "NGĀTAI", "ngatai aroha", "Arohā"])
+def test_search_folds_macrons_both_ways(client_for, staff, assigned_client, term):
+    cw = staff["north-caseworker"]
+    client = assigned_client(cw, legal_given_names="Aroha", legal_family_name="Ngātai")
+    assigned_client(cw, legal_given_names="Mere", legal_family_name="Ngata")
+
+    found = client_for(cw).get(URL, {"search": term}).json()
+
+    assert [r["id"] for r in found["results"]] == [str(client.pk)]
