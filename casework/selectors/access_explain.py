@@ -119,12 +119,14 @@ def access_explain(*, actor: User, object_ref: str, username: str) -> Explanatio
     except ValueError:
         raise Http404("No such record.") from None
     explainer = _EXPLAINERS[kind]
-    obj, agency_id, explanation = explainer(actor, user, pk)
+    obj, _owner_agency_id, explanation = explainer(actor, user, pk)
     audit_record(
         actor=actor,
         action=AuditAction.VIEW,
         obj=obj,
-        agency=Agency(pk=agency_id),
+        # The explaining agency's own log: a referral belongs to its sender, but an
+        # explanation asked by the recipient is the recipient's business.
+        agency=Agency(pk=actor.agency_id),
         changes={
             "access_explained_for": user.get_username(),
             "allowed": explanation.allowed,
@@ -256,7 +258,11 @@ def _explain_referral(actor: User, user: User, pk) -> tuple[Any, Any, Explanatio
     referral_model = apps.get_model("programs", "Referral")
     referral = (
         referral_model.objects.filter(pk=pk)
-        .filter(Q(agency_id=actor.agency_id) | Q(recipient_agency_id=actor.agency_id))
+        # The recipient agency never learns of a draft: the referral API hides it too.
+        .filter(
+            Q(agency_id=actor.agency_id)
+            | (Q(recipient_agency_id=actor.agency_id) & ~Q(status="draft"))
+        )
         .select_related("case", "consent")
         .first()
     )

@@ -217,7 +217,14 @@ def correction_request_correct(
     correction = _lock_open(actor=actor, correction=correction)
     values = dict(correction.requested_changes)
     if "date_of_birth" in values:
-        values["date_of_birth"] = datetime.date.fromisoformat(values["date_of_birth"])
+        try:
+            values["date_of_birth"] = datetime.date.fromisoformat(values["date_of_birth"])
+        except (TypeError, ValueError) as exc:
+            # Recorded before values were normalised: refuse, and let it be declined instead.
+            raise ApplicationError(
+                "The requested date of birth is not a date.",
+                fields={"requested_changes": ["date_of_birth: not a date as YYYY-MM-DD."]},
+            ) from exc
     client = client_update(actor=actor, client=correction.client, **values)
     correction.client = client
     return _decide(
@@ -317,7 +324,9 @@ def _notify_earlier_recipients(correction: CorrectionRequest) -> list[dict[str, 
         if referral.recipient_agency_id in seen:
             continue
         seen.add(referral.recipient_agency_id)
-        recipients = [referral.responded_by] if referral.responded_by is not None else []
+        responder = referral.responded_by
+        # Whoever answered the referral may have left; then the team leads are told.
+        recipients = [responder] if responder is not None and responder.is_active else []
         if not recipients:
             recipients = list(
                 User.objects.filter(
@@ -326,24 +335,30 @@ def _notify_earlier_recipients(correction: CorrectionRequest) -> list[dict[str, 
                     groups__name=role_group_name(Role.TEAM_LEAD),
                 ).order_by("username")
             )
+        delivered = 0
         for recipient in recipients:
-            notify(
-                recipient=recipient,
-                kind=f"correction_{correction.status}",
-                title=f"Referral {referral.reference}: client details {outcome} by the sender",
-                body=(
-                    f"The client asked for a correction of: {fields}. "
-                    + (
-                        "The corrected details replace those shared with the referral."
-                        if correction.status == CorrectionStatus.CORRECTED
-                        else "Their statement of correction is attached to the record."
-                    )
-                ),
-                obj=referral,
+            delivered += (
+                notify(
+                    recipient=recipient,
+                    kind=f"correction_{correction.status}",
+                    title=f"Referral {referral.reference}: client details {outcome} by the sender",
+                    body=(
+                        f"The client asked for a correction of: {fields}. "
+                        + (
+                            "The corrected details replace those shared with the referral."
+                            if correction.status == CorrectionStatus.CORRECTED
+                            else "Their statement of correction is attached to the record."
+                        )
+                    ),
+                    obj=referral,
+                )
+                is not None
             )
-        notified.append(
-            {"agency": str(referral.recipient_agency_id), "referral": referral.reference}
-        )
+        if delivered:
+            # Recorded only when someone was told: IPP 7(4) asks what was done.
+            notified.append(
+                {"agency": str(referral.recipient_agency_id), "referral": referral.reference}
+            )
     return notified
 
 
@@ -403,9 +418,10 @@ def _clean_requested_changes(value: Any, errors: dict[str, list[str]]) -> dict[s
                 errors.setdefault("requested_changes", []).append(f"{name}: give true or false.")
                 continue
         elif name == "date_of_birth":
+            # Only a string: 19840302 as a number would pass str() and fail later.
             try:
-                datetime.date.fromisoformat(str(raw))
-            except ValueError:
+                raw = datetime.date.fromisoformat(raw).isoformat()
+            except (TypeError, ValueError):
                 errors.setdefault("requested_changes", []).append(
                     "date_of_birth: give a date as YYYY-MM-DD."
                 )

@@ -35,6 +35,7 @@ from casework.models import (
     ClientUserObjectPermission,
     Consent,
     CorrectionRequest,
+    CorrectionStatus,
     Goal,
     GoalReview,
     NetworkSnapshot,
@@ -106,7 +107,15 @@ def clients_due_for_anonymisation(cutoff: datetime.datetime) -> QuerySet[Client]
     recovery = apps.get_model("programs", "Recovery")
     referral = apps.get_model("programs", "Referral")
     return (
+        # An unanswered correction request (IPP 7) is owed an answer: identity stays.
         queryset.exclude(
+            Exists(
+                CorrectionRequest.objects.filter(
+                    client_id=OuterRef("pk"), status=CorrectionStatus.RECEIVED
+                )
+            )
+        )
+        .exclude(
             Exists(
                 aid_request.objects.filter(client_id=OuterRef("pk"), status__in=_OPEN_AID_STATUSES)
             )
@@ -287,6 +296,14 @@ def _anonymise_programme_records(client: Client) -> dict[str, int]:
     counts["aid_requests"] = aid_request.objects.filter(client=client).update(
         justification=ANONYMISED, supplier_reference=""
     )
+    aid_change = apps.get_model("programs", "AidRequestStatusChange")
+    aid_change.objects.filter(aid_request__client=client).exclude(reason="").update(
+        reason=ANONYMISED
+    )
+    apps.get_model("programs", "Payment").objects.filter(aid_request__client=client).exclude(
+        reference=""
+    ).update(reference="")
+    counts.update(_anonymise_employment_records(client))
     referrals = referral.objects.filter(client=client)
     counts["referrals"] = referrals.update(reason=ANONYMISED)
     referrals.exclude(outcome_reason="").update(outcome_reason=ANONYMISED)
@@ -298,6 +315,34 @@ def _anonymise_programme_records(client: Client) -> dict[str, int]:
         share.snapshot = _anonymised_snapshot(share.snapshot)
         share.save(update_fields=["snapshot"])
         counts["referral_shares"] += 1
+    return counts
+
+
+def _anonymise_employment_records(client: Client) -> dict[str, int]:
+    """Blank the free text of the client's employment plans, activities and placements.
+
+    Kinds, dates, hours, wages, subsidies and check-in answers stay: they are
+    the sustained-work figures reported to funders.
+    """
+    plan = apps.get_model("programs", "EmploymentPlan")
+    activity = apps.get_model("programs", "EmploymentActivity")
+    placement = apps.get_model("programs", "Placement")
+    placement_change = apps.get_model("programs", "PlacementStatusChange")
+    check_in = apps.get_model("programs", "PlacementCheckIn")
+    counts = {
+        "employment_plans": plan.objects.filter(client=client).update(
+            work_goals=ANONYMISED, barrier_notes="", support_agreed=""
+        ),
+        "employment_activities": activity.objects.filter(client=client).update(
+            outcome="", provider="", qualification=""
+        ),
+    }
+    placements = placement.objects.filter(client=client)
+    counts["placements"] = placements.exclude(end_notes="").update(end_notes="")
+    placement_change.objects.filter(placement__in=placements).exclude(reason="").update(
+        reason=ANONYMISED
+    )
+    check_in.objects.filter(placement__in=placements).exclude(notes="").update(notes="")
     return counts
 
 

@@ -230,3 +230,23 @@ def test_bad_parameters_answer_400(admin_api, params, field):
 
 def test_every_type_is_documented():
     assert OBJECT_TYPES == ("client", "case", "note", "aid_request", "referral")
+
+
+def test_the_recipient_agency_explains_into_its_own_log_and_never_sees_a_draft(
+    staff, client_for, case
+):
+    from tests.programs.referral_helpers import draft
+
+    south = staff["south-caseworker"].agency
+    consent_for(staff["north-caseworker"], case.client, agency=south)
+    service = south_service(south)
+    referral = sent(staff["north-caseworker"], case, service)
+    unsent = draft(staff["north-caseworker"], case, service)
+    compliance = client_for(staff["south-compliance"])
+
+    explain(compliance, f"referral:{referral.pk}", "south-caseworker")
+    hidden = explain(compliance, f"referral:{unsent.pk}", "south-caseworker")
+
+    event = AuditEvent.objects.get(actor=staff["south-compliance"], object_id=str(referral.pk))
+    assert event.agency_id == south.pk
+    assert hidden.status_code == 404

@@ -111,6 +111,7 @@ def test_caseworker_records_a_request_due_in_twenty_working_days(cw, mere, clien
         {"agency": "x"},
         {"is_restricted": False},
         {"date_of_birth": "14/03/1988"},
+        {"date_of_birth": 19880314},
         {"ethnicities": "11"},
         {"interpreter_required": "yes"},
         {"phone": 21},
@@ -405,3 +406,45 @@ def test_roles_that_do_no_casework_get_403_for_writes(staff, mere, client_for, u
     assert api.post(action_url(correction, "correct"), {}).status_code == 403
     assert api.post(action_url(correction, "decline"), {"reason": "x"}).status_code == 403
     assert api.get(f"{URL}{correction.pk}/").status_code == 404
+
+
+def test_a_responder_who_left_is_replaced_by_the_team_leads(staff, led_case, client_for):
+    from programs.models import Referral
+
+    cw = staff["north-caseworker"]
+    south = staff["south-caseworker"].agency
+    case = led_case(cw)
+    consent_for(cw, case.client, agency=south)
+    referral = sent(cw, case, south_service(south))
+    gone = staff["south-caseworker2"]
+    Referral.objects.filter(pk=referral.pk).update(responded_by=gone)
+    gone.is_active = False
+    gone.save(update_fields=["is_active"])
+    correction = record(cw, case.client, requested_changes={"phone": "027 111 2222"})
+
+    response = client_for(cw).post(action_url(correction, "correct"), {})
+
+    assert response.status_code == 200, response.json()
+    assert Notification.objects.filter(
+        recipient=staff["south-lead"], kind="correction_corrected"
+    ).exists()
+    assert response.json()["recipients_notified"] == [
+        {"agency": str(south.pk), "referral": referral.reference}
+    ]
+
+
+def test_an_agency_nobody_could_be_told_at_is_not_recorded_as_told(staff, led_case, client_for):
+    cw = staff["north-caseworker"]
+    south = staff["south-caseworker"].agency
+    case = led_case(cw)
+    consent_for(cw, case.client, agency=south)
+    sent(cw, case, south_service(south))
+    lead = staff["south-lead"]
+    lead.is_active = False
+    lead.save(update_fields=["is_active"])
+    correction = record(cw, case.client, requested_changes={"phone": "027 111 2222"})
+
+    response = client_for(cw).post(action_url(correction, "correct"), {})
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["recipients_notified"] == []

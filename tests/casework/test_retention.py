@@ -236,3 +236,56 @@ def test_a_whanau_with_another_identified_client_keeps_its_name(cw, old_client):
 def test_years_below_one_are_refused():
     with pytest.raises(CommandError):
         call_command("anonymise_closed_cases", "--years", "0")
+
+
+def test_an_unanswered_correction_request_keeps_the_client(cw, old_client):
+    from casework.models import CorrectionRequest
+
+    CorrectionRequest.objects.create(
+        agency=cw.agency,
+        client=old_client,
+        requested_by=cw,
+        requested_at=timezone.now(),
+        due_on=timezone.localdate() + timedelta(days=28),
+        requested_changes={"legal_family_name": "Pomare"},
+        client_statement="Spell my name without the macron.",
+    )
+
+    assert not clients_due_for_anonymisation(retention_cutoff()).exists()
+
+
+def test_employment_free_text_is_blanked_and_the_figures_kept(cw, led_case):
+    from programs.models import EmploymentActivity, EmploymentPlan
+    from programs.services.employment import employment_activity_create, employment_plan_create
+
+    client = ClientFactory(agency=cw.agency, created_by=cw, legal_given_names="Hemi")
+    case = led_case(cw, client=client)
+    plan = employment_plan_create(
+        actor=cw,
+        case=case,
+        work_goals="Hemi wants work near 12 Rata Street",
+        next_review_on=timezone.localdate() + timedelta(days=30),
+        barrier_notes="Hemi's licence was suspended",
+        support_agreed="Driving lessons",
+    )
+    activity = employment_activity_create(
+        actor=cw,
+        case=case,
+        plan=plan,
+        kind="training",
+        occurred_on=timezone.localdate(),
+        hours=Decimal("2.0"),
+        outcome="Hemi passed",
+        provider="Kaitāia Training Trust",
+        qualification="Forklift operator",
+        completed=True,
+    )
+    closed_long_ago(case, cw)
+
+    anonymise_closed_clients(cutoff=retention_cutoff())
+
+    plan = EmploymentPlan.objects.get(pk=plan.pk)
+    activity = EmploymentActivity.objects.get(pk=activity.pk)
+    assert (plan.work_goals, plan.barrier_notes, plan.support_agreed) == (ANONYMISED, "", "")
+    assert (activity.outcome, activity.provider, activity.qualification) == ("", "", "")
+    assert (activity.kind, activity.hours, activity.completed) == ("training", Decimal("2.0"), True)
