@@ -202,6 +202,10 @@ class PlacementSerializer(ClientNameMixin, serializers.ModelSerializer):
     allowed_transitions = serializers.SerializerMethodField()
     check_ins = PlacementCheckInSerializer(many=True, read_only=True)
     history = PlacementHistorySerializer(source="status_changes", many=True, read_only=True)
+    # Blank until the placement ends, so the schema lists "" too.
+    end_reason = serializers.ChoiceField(
+        choices=PlacementEndReason.choices, read_only=True, allow_blank=True
+    )
 
     class Meta:
         model = Placement
