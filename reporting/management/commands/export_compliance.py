@@ -5,23 +5,16 @@
         --as north-compliance --output var/exports/summary.xlsx
 """
 
-import shutil
-import sys
-from pathlib import Path
-
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 from django.http import Http404
 
 from core.errors import ApplicationError
 from core.models import User
-from reporting import services
 from reporting.exports import services as export_services
 from reporting.exports.definitions import DEFINITIONS
+from reporting.management import shell_jobs
 from reporting.models import ExportRun, ReportStatus
-
-BAR_WIDTH = 30
 
 
 class Command(BaseCommand):
@@ -51,9 +44,8 @@ class Command(BaseCommand):
             programme_id=options["programme"],
         )
         run = self._request(user, request)
-        self._run_with_bar(run)
         job = run.job
-        job.refresh_from_db()
+        shell_jobs.run_with_bar(job, task_id="export_compliance")
         if job.status != ReportStatus.DONE:
             raise CommandError(f"Export failed: {job.error}")
         run.refresh_from_db()
@@ -63,40 +55,15 @@ class Command(BaseCommand):
         for note in run.summary.get("notes", []):
             self.stdout.write(note)
         if options["output"]:
-            target = Path(options["output"])
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with job.file.open("rb") as source, target.open("wb") as handle:
-                shutil.copyfileobj(source, handle)
-            self.stdout.write(f"Written to {target}")
+            shell_jobs.copy_file(job, options["output"], self.stdout)
 
     def _request(self, user, request) -> ExportRun:
-        # Run the job here and now, whatever broker is configured: hold back the
-        # on-commit scheduling by creating the job inside our own transaction.
-        original = services._schedule
-        services._schedule = lambda job_id: None
         try:
-            with transaction.atomic():
-                return export_services.export_request(actor=user, request=request)
+            return shell_jobs.create_without_scheduling(
+                lambda: export_services.export_request(actor=user, request=request)
+            )
         except ApplicationError as exc:
             detail = f" {exc.fields}" if exc.fields else ""
             raise CommandError(f"{exc}{detail}") from exc
         except (Http404, PermissionDenied) as exc:
             raise CommandError(str(exc) or "Not found or not allowed.") from exc
-        finally:
-            services._schedule = original
-
-    def _run_with_bar(self, run: ExportRun) -> None:
-        self._bar(0)
-        try:
-            services.report_job_run(
-                job_id=run.job_id, task_id="export_compliance", on_progress=self._bar
-            )
-        finally:
-            run.job.refresh_from_db()
-            self._bar(run.job.progress)
-            sys.stderr.write("\n")
-
-    def _bar(self, percent: int) -> None:
-        filled = BAR_WIDTH * percent // 100
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {percent:3d}%")
-        sys.stderr.flush()

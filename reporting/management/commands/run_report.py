@@ -4,22 +4,17 @@
         --client <id> --from 2026-07-01 --to 2026-12-31 --output var/reports/client.pdf
 """
 
-import shutil
-import sys
 from datetime import date
-from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 from django.http import Http404
 
 from core.errors import ApplicationError
 from core.models import User
 from reporting import services
+from reporting.management import shell_jobs
 from reporting.models import ReportJob, ReportKind, ReportStatus
 from reporting.serializers import ReportJobCreateSerializer
-
-BAR_WIDTH = 30
 
 
 class Command(BaseCommand):
@@ -58,41 +53,17 @@ class Command(BaseCommand):
         if not serializer.is_valid():
             raise CommandError(f"Invalid report request: {dict(serializer.errors)}")
         job = self._request(user, serializer)
-        self._run_with_bar(job)
-        job.refresh_from_db()
+        shell_jobs.run_with_bar(job, task_id="run_report")
         if job.status != ReportStatus.DONE:
             raise CommandError(f"Report failed: {job.error}")
         self.stdout.write(f"{job.pk} done: {job.size} bytes, sha256 {job.sha256}")
         if options["output"]:
-            target = Path(options["output"])
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with job.file.open("rb") as source, target.open("wb") as handle:
-                shutil.copyfileobj(source, handle)
-            self.stdout.write(f"Written to {target}")
+            shell_jobs.copy_file(job, options["output"], self.stdout)
 
     def _request(self, user, serializer) -> ReportJob:
-        # Run the job here and now, whatever broker is configured: hold back the
-        # on-commit scheduling by creating the job inside our own transaction.
-        original = services._schedule
-        services._schedule = lambda job_id: None
         try:
-            with transaction.atomic():
-                return services.report_job_request(actor=user, request=serializer.to_request())
+            return shell_jobs.create_without_scheduling(
+                lambda: services.report_job_request(actor=user, request=serializer.to_request())
+            )
         except (Http404, ApplicationError) as exc:
             raise CommandError(str(exc) or "Not found or not allowed.") from exc
-        finally:
-            services._schedule = original
-
-    def _run_with_bar(self, job: ReportJob) -> None:
-        self._bar(0)
-        try:
-            services.report_job_run(job_id=job.pk, task_id="run_report", on_progress=self._bar)
-        finally:
-            job.refresh_from_db()
-            self._bar(job.progress)
-            sys.stderr.write("\n")
-
-    def _bar(self, percent: int) -> None:
-        filled = BAR_WIDTH * percent // 100
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {percent:3d}%")
-        sys.stderr.flush()
