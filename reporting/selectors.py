@@ -681,8 +681,10 @@ def my_information_data(*, actor: User, client_id) -> dict:
             "interpreter_required": client.interpreter_required,
             "interpreter_language": client.interpreter_language,
             "is_restricted": client.is_restricted,
-            "ethnicity_codes": [e.code for e in client.ethnicities.all()],
-            "iwi_codes": [i.code for i in client.iwi_affiliations.all()],
+            # report_client_get reads through client_list, which prefetches these rows
+            # in the same order as the related managers give them.
+            "ethnicity_codes": [e.code for e in client.ethnicity_rows],
+            "iwi_codes": [i.code for i in client.iwi_rows],
             "created_at": client.created_at,
             "updated_at": client.updated_at,
             "archived_at": client.archived_at,

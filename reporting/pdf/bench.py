@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 from reporting import sections
 from reporting.pdf.client_outcome import render_client_outcome
 from reporting.pdf.document import PageFrame, build_pdf, facts, para, section, styles, title
+from reporting.pdf.programme_outcome import TITLE as PROGRAMME_TITLE
+from reporting.pdf.programme_outcome import render_programme_outcome
 
 NZ = ZoneInfo("Pacific/Auckland")
 PERIOD_END = date(2026, 11, 27)
@@ -215,6 +217,250 @@ def render_client_outcome_sample(index: int = 0) -> bytes:
     return render_client_outcome(client_outcome_sample(index), frame())
 
 
+PROGRAMME_NAMES = ["Te Puna Oranga", "Whānau Ora Tūāpapa", "Mahi Tahi", "Kāinga Haumaru"]
+# (category, label, approved count, approved NZD, paid count, paid NZD) over the period. Small
+# categories sit below the publication thresholds, so a funder copy suppresses some cells.
+PROGRAMME_AID = [
+    ("food", "Food", 412, Decimal("61800.00"), 405, Decimal("60720.50")),
+    (
+        "accommodation",
+        "Accommodation costs / bond",
+        58,
+        Decimal("69600.00"),
+        55,
+        Decimal("65890.00"),
+    ),
+    ("rent_arrears", "Rent arrears", 37, Decimal("27750.00"), 35, Decimal("26180.00")),
+    ("power", "Power / utilities", 164, Decimal("49200.00"), 160, Decimal("47910.25")),
+    ("medical", "Medical / dental", 41, Decimal("20500.00"), 39, Decimal("19380.00")),
+    ("transport", "Transport", 96, Decimal("14400.00"), 94, Decimal("14045.00")),
+    ("education", "Education & training", 12, Decimal("7800.00"), 11, Decimal("7150.00")),
+    ("furniture", "Furniture / whiteware", 29, Decimal("20300.00"), 27, Decimal("18840.00")),
+    ("tangihanga", "Tangihanga / funeral", 4, Decimal("6000.00"), 4, Decimal("6000.00")),
+    ("clothing", "Clothing", 18, Decimal("3600.00"), 18, Decimal("3585.00")),
+]
+# How the year's aid spreads over the months (winter power, the Christmas and Matariki peaks);
+# the first and last months of the period are part months.
+MONTH_WEIGHTS = [0.4, 1.3, 1.0, 0.9, 1.0, 1.1, 1.2, 1.4, 1.3, 1.1, 0.9, 1.0, 0.8]
+
+
+def _months(start: date, end: date) -> list[date]:
+    """The first day of each calendar month from `start`'s to `end`'s."""
+    months, cursor = [], start.replace(day=1)
+    while cursor <= end:
+        months.append(cursor)
+        cursor = (cursor + timedelta(days=32)).replace(day=1)
+    return months
+
+
+def _spread(total, weights: list[float]) -> list:
+    """Split `total` (counts or dollars) over `weights`; the last share takes the rounding."""
+    whole = sum(weights)
+    if isinstance(total, Decimal):
+        shares = [(total * Decimal(str(w / whole))).quantize(Decimal("0.01")) for w in weights]
+    else:
+        shares = [round(total * w / whole) for w in weights]
+    shares[-1] = total - sum(shares[:-1])
+    return shares
+
+
+def programme_outcome_sample(index: int = 0) -> dict:
+    """Fixed data in the shape of `reporting.selectors.programme_outcome_data` (a full report).
+
+    A financial aid programme over a year: ten aid categories, 13 months of
+    aid against two fiscal years' budgets (programme-wide and the agency's
+    own, which sets the monthly budget), approval turnaround, employment and
+    referral count tables, network and LSNS-6 change. `index` varies the
+    programme's name, as successive jobs differ.
+    """
+    months = _months(PERIOD_START, PERIOD_END)
+    weights = MONTH_WEIGHTS[: len(months)]
+    approved_count = _spread(sum(row[2] for row in PROGRAMME_AID), weights)
+    approved = _spread(sum((row[3] for row in PROGRAMME_AID), Decimal("0.00")), weights)
+    paid_count = _spread(sum(row[4] for row in PROGRAMME_AID), weights)
+    paid = _spread(sum((row[5] for row in PROGRAMME_AID), Decimal("0.00")), weights)
+    # The agency's own allocations, which set its monthly budget (a twelfth of the year's).
+    allocated = {2025: Decimal("300000.00"), 2026: Decimal("312000.00")}
+    aid_by_month = [
+        {
+            "month": month,
+            "approved": approved[i],
+            "approved_count": approved_count[i],
+            "paid": paid[i],
+            "paid_count": paid_count[i],
+            "budget": (allocated[month.year if month.month >= 7 else month.year - 1] / 12).quantize(
+                Decimal("0.01")
+            ),
+        }
+        for i, month in enumerate(months)
+    ]
+    agency = "Te Whare Āwhina o Te Tai Tokerau"
+    return {
+        "programme": {
+            "id": f"00000000-0000-4000-8000-{index:012d}",
+            "name": f"{PROGRAMME_NAMES[index % len(PROGRAMME_NAMES)]} Hardship Fund",
+            "funder": "Te Manatū Whakahiato Ora / Ministry of Social Development",
+            "kind": "Financial aid",
+        },
+        "agency_name": agency,
+        "period_start": PERIOD_START,
+        "period_end": PERIOD_END,
+        "clients_served": 486,
+        "served_client_ids": [],
+        "aid_by_category": [
+            {
+                "category": category,
+                "label": label,
+                "approved_count": a_count,
+                "approved": a_sum,
+                "paid_count": p_count,
+                "paid": p_sum,
+            }
+            for category, label, a_count, a_sum, p_count, p_sum in PROGRAMME_AID
+        ],
+        "aid_by_month": aid_by_month,
+        "budgets": [
+            {
+                "fiscal_year": "2025/26",
+                "scope": "All agencies",
+                "allocated": Decimal("1200000.00"),
+                "committed": Decimal("0.00"),
+                "paid": Decimal("1153208.45"),
+                "available": Decimal("46791.55"),
+            },
+            {
+                "fiscal_year": "2025/26",
+                "scope": agency,
+                "allocated": allocated[2025],
+                "committed": Decimal("0.00"),
+                "paid": Decimal("289412.60"),
+                "available": Decimal("10587.40"),
+            },
+            {
+                "fiscal_year": "2026/27",
+                "scope": "All agencies",
+                "allocated": Decimal("1248000.00"),
+                "committed": Decimal("41300.00"),
+                "paid": Decimal("437906.10"),
+                "available": Decimal("768793.90"),
+            },
+            {
+                "fiscal_year": "2026/27",
+                "scope": agency,
+                "allocated": allocated[2026],
+                "committed": Decimal("9850.00"),
+                "paid": Decimal("102647.30"),
+                "available": Decimal("199502.70"),
+            },
+        ],
+        "turnaround": {"count": 851, "median": 1.8, "mean": 2.6, "p90": 5.9},
+        "decisions_recorded": 851,
+        "employment": [
+            sections.SectionCounts(
+                title="Placements and sustained work",
+                counts={
+                    "Placements started": 38,
+                    "Wage-subsidised": 14,
+                    "In work at 4 weeks": 33,
+                    "Sustained at 13 weeks": 26,
+                    "Sustained at 26 weeks": 17,
+                },
+            ),
+            sections.SectionCounts(
+                title="Check-ins recorded",
+                counts={"4-week check-ins": 36, "13-week check-ins": 30, "26-week check-ins": 21},
+            ),
+            sections.SectionCounts(
+                title="Placements ended, by reason",
+                counts={
+                    "Fixed term finished": 6,
+                    "Moved to another job": 4,
+                    "Resigned": 3,
+                    "Health": 2,
+                    "Dismissed": 1,
+                },
+            ),
+        ],
+        "referrals": [
+            sections.SectionCounts(
+                title="Referrals by kind of service",
+                counts={
+                    "Whānau support": 61,
+                    "Cultural connection": 24,
+                    "Peer support": 18,
+                    "Mental health": 22,
+                    "Housing": 47,
+                    "Food": 35,
+                    "Budgeting and financial mentoring": 52,
+                    "Employment": 29,
+                    "Legal": 4,
+                },
+            ),
+            sections.SectionCounts(
+                title="Referrals by kind of organisation",
+                counts={
+                    "Iwi provider": 58,
+                    "Kaupapa Māori service": 41,
+                    "Marae": 17,
+                    "Peer support": 18,
+                    "Budgeting service": 52,
+                    "Housing": 47,
+                    "Government service": 59,
+                },
+            ),
+            sections.SectionCounts(
+                title="Referrals by outcome",
+                counts={
+                    "Waiting for a reply": 23,
+                    "Accepted or taking part": 104,
+                    "Completed": 96,
+                    "Declined": 31,
+                    "Closed without completing": 22,
+                    "Withdrawn": 16,
+                },
+            ),
+            sections.SectionCounts(
+                title="Referrals that strengthened a support network",
+                counts={"Referrals sent": 292, "Added a tie to the client's support network": 88},
+            ),
+        ],
+        "network": {
+            "clients": 214,
+            "grew": 131,
+            "same": 58,
+            "shrank": 25,
+            "mean_size_intake": 4.2,
+            "mean_size_latest": 6.1,
+            "mean_supportive_intake": 2.3,
+            "mean_supportive_latest": 3.9,
+        },
+        "lsns": {
+            "clients": 176,
+            "improved": 109,
+            "mean_first": 10.4,
+            "mean_latest": 13.7,
+            "at_risk_first": 97,
+            "at_risk_latest": 58,
+            "cutoff": 12,
+        },
+    }
+
+
+def render_programme_outcome_sample(index: int = 0, *, funder: bool = False) -> bytes:
+    """Render one programme outcome report from the fixed data.
+
+    The internal copy draws the monthly chart; the funder copy protects
+    every count (RR3 and suppression, seeded per job as a real job is) and
+    adds the confidentiality note instead.
+    """
+    return render_programme_outcome(
+        programme_outcome_sample(index),
+        frame(PROGRAMME_TITLE),
+        funder=funder,
+        seed=f"bench-seed-{index}",
+    )
+
+
 def _timed(render: Callable[[int], bytes], n: int) -> dict:
     """Time `n` renders: wall-clock median and p95, and documents per second.
 
@@ -263,8 +509,17 @@ def bench_batch(n: int = 100) -> dict:
     return _timed(render_client_outcome_sample, n)
 
 
+def bench_programme_outcome(n: int = 20, *, funder: bool = False) -> dict:
+    """Programme outcome reports back to back, the internal copy with its chart by default.
+
+    With `funder` the copies for the funder are rendered instead: no chart,
+    but every count and sum goes through the confidentiality rules.
+    """
+    return _timed(lambda i: render_programme_outcome_sample(i, funder=funder), n)
+
+
 def main() -> None:  # pragma: no cover - a manual entry point
-    """Print the three figures.
+    """Print the figures.
 
     python manage.py shell -c "from reporting.pdf.bench import main; main()"
     """
@@ -273,5 +528,7 @@ def main() -> None:  # pragma: no cover - a manual entry point
         ("one page", bench_one_page),
         ("client outcome", bench_client_outcome),
         ("batch", bench_batch),
+        ("programme", bench_programme_outcome),
+        ("programme funder", lambda: bench_programme_outcome(funder=True)),
     ):
-        print(f"{name:15} {bench()}")
+        print(f"{name:16} {bench()}")

@@ -1,5 +1,6 @@
 """The PDF layer without the database: the embedded font, its reused subsets, tables, benchmarks."""
 
+import functools
 import io
 
 import pytest
@@ -120,8 +121,63 @@ def test_display_formats_plain_values():
     assert display(datetime(2026, 3, 2, 21, 30, tzinfo=UTC)) == "03 Mar 2026 10:30"
 
 
+def test_programme_outcome_sample_renders_the_internal_copy_with_its_chart():
+    content = bench.render_programme_outcome_sample(1)
+    reader = PdfReader(io.BytesIO(content))
+    assert content.startswith(b"%PDF")
+    assert reader.metadata.title == "Programme outcome report"
+    assert len(reader.pages) == 4
+    text = " ".join(text_of(content).split())
+    for words in (
+        "Programme outcome report — Whānau Ora Tūāpapa Hardship Fund",
+        "· Internal",
+        "Te tautoko pūtea / Aid approved and paid by category",
+        "$269,700.75",
+        "Ia marama / By month against budget",
+        "Aid approved and paid each month, against the budget",  # the chart's heading
+        "Budgets of the fiscal years in the period",
+        "Te mahi / Employment outcomes",
+        "Sustained at 26 weeks",
+        "Ngā tukunga / Referrals by kind and outcome",
+        "Kaupapa Māori service",
+        "LSNS-6 / Social connection, first to latest",
+        "Page 4 of 4",
+    ):
+        assert words in text, words
+    assert "Confidentiality / Te tiaki mōhiotanga" not in text
+
+
+def test_programme_outcome_sample_for_the_funder_suppresses_small_cells_and_has_no_chart():
+    content = bench.render_programme_outcome_sample(0, funder=True)
+    reader = PdfReader(io.BytesIO(content))
+    assert len(reader.pages) == 3
+    text = " ".join(text_of(content).split())
+    assert "Programme outcome report — Te Puna Oranga Hardship Fund" in text
+    assert "For the funder" in text
+    # Four tangihanga grants are below the count threshold: count and sums suppressed.
+    assert "Tangihanga / funeral S S S S" in text
+    assert "Confidentiality / Te tiaki mōhiotanga" in text
+    assert "randomly rounded to base 3" in text
+    assert "Aid approved and paid each month, against the budget" not in text
+
+
+def test_programme_outcome_months_add_up_to_the_categories():
+    data = bench.programme_outcome_sample(0)
+    months, categories = data["aid_by_month"], data["aid_by_category"]
+    assert len(months) == 13
+    for field in ("approved", "approved_count", "paid", "paid_count"):
+        assert sum(m[field] for m in months) == sum(c[field] for c in categories), field
+
+
 @pytest.mark.parametrize(
-    "bench_function", [bench.bench_one_page, bench.bench_client_outcome, bench.bench_batch]
+    "bench_function",
+    [
+        bench.bench_one_page,
+        bench.bench_client_outcome,
+        bench.bench_batch,
+        bench.bench_programme_outcome,
+        functools.partial(bench.bench_programme_outcome, funder=True),
+    ],
 )
 def test_benchmarks_return_sane_figures_quickly(bench_function):
     figures = bench_function(2)
