@@ -14,9 +14,10 @@ from rest_framework.test import APIClient
 
 from bench import baselines
 from bench.run import timed
+from casework.access import user_group_ids
 from casework.models import Case, CaseNote, Client, ClientUserObjectPermission
 from core.models import User
-from programs.models import AidRequest, AidRequestStatus
+from programs.models import AidRequest, AidRequestStatus, Payment, Referral
 
 PAGE = 50
 
@@ -52,11 +53,18 @@ def world_counts() -> dict:
     return {
         "clients": Client.objects.count(),
         "cases": Case.objects.count(),
+        "whanau_cases": Case.objects.filter(whanau__isnull=False).count(),
         "notes": CaseNote.objects.count(),
         "aid_requests": AidRequest.objects.count(),
         "submitted_aid_requests": AidRequest.objects.filter(
             status=AidRequestStatus.SUBMITTED
         ).count(),
+        "approved_aid_requests": AidRequest.objects.filter(
+            status=AidRequestStatus.APPROVED
+        ).count(),
+        "paid_aid_requests": AidRequest.objects.filter(status=AidRequestStatus.PAID).count(),
+        "payments": Payment.objects.count(),
+        "referrals": Referral.objects.count(),
         "client_user_grants": ClientUserObjectPermission.objects.count(),
     }
 
@@ -137,6 +145,7 @@ def lists(*, repeat: int) -> list[dict]:
             "agency": user.agency_id,
             "region": extra.get("region"),
             "limit": PAGE,
+            "groups": user_group_ids(user),
         }
         response = _get(api, url, params)
         body = response.json()

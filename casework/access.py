@@ -3,8 +3,11 @@
 Grants are django-guardian object permissions in direct-foreign-key tables
 (ClientUserObjectPermission and friends), written only by the services here.
 Reads never ask guardian row by row: `clients_visible_to` and
-`cases_visible_to` compile the grants into one `EXISTS` predicate each, so a
-permission-filtered list is one query whatever the page size.
+`cases_visible_to` compile the grants into one predicate over the grant rows
+(`id IN (user's grants) [OR id IN (their groups' grants)]`), with the
+permission and group ids as literals (docs/adr/0008), so a
+permission-filtered list costs the same few queries whatever the page size
+or the caseload.
 
 - The lead caseworker of a case holds view/change on the case and on its
   client (or every client member of its whānau), plus `view_client_identity`,
@@ -16,7 +19,7 @@ permission-filtered list is one query whatever the page size.
 """
 
 from django.contrib.auth.models import Group, Permission
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from guardian.shortcuts import assign_perm, remove_perm
 
 from casework.models import (
@@ -29,6 +32,8 @@ from casework.models import (
     WhanauMember,
 )
 from core.models import User
+from core.request_context import request_memo
+from core.roles import ROLE_GROUP_PREFIX
 
 CLIENT_ASSIGNED_PERMS = ("view_client", "change_client", "view_client_identity")
 CLIENT_TEAM_PERMS = ("view_client", "change_client")
@@ -92,11 +97,18 @@ def revoke_case_from_user(case: Case, user: User) -> list[str]:
     return revoked
 
 
+def _refuse_role_group(group: Group) -> None:
+    """Role groups never hold object grants: the predicates leave them out (docs/adr/0008)."""
+    if group.name.startswith(ROLE_GROUP_PREFIX):
+        raise ValueError(f"Role group {group.name!r} cannot hold object grants.")
+
+
 def grant_case_to_group(case: Case, group: Group) -> list[str]:
     """Give a team's lead group access to the case and its clients (identity excluded).
 
     Returns the ids of the clients granted, for the caller's audit event.
     """
+    _refuse_role_group(group)
     for perm in CASE_PERMS:
         assign_perm(f"casework.{perm}", group, case)
     granted = []
@@ -108,6 +120,7 @@ def grant_case_to_group(case: Case, group: Group) -> list[str]:
 
 def grant_client_to_group(client: Client, group: Group) -> None:
     """Give a team's lead group view/change on one client (identity excluded)."""
+    _refuse_role_group(group)
     for perm in CLIENT_TEAM_PERMS:
         assign_perm(f"casework.{perm}", group, client)
 
@@ -123,64 +136,117 @@ def revoke_case_from_group(case: Case, group: Group) -> None:
                 remove_perm(f"casework.{perm}", group, client)
 
 
-def _permission_id(codename: str) -> Subquery:
-    """The casework permission's id as a scalar subquery.
+_permission_ids: dict[str, int] = {}
 
-    Filtering on `permission_id` (not `permission__codename`, which joins)
-    lets the database use guardian's unique (user|group, permission, object)
-    index in full, so a check costs the same whatever the user's caseload.
+
+def permission_id(codename: str) -> int:
+    """The id of the casework permission `codename`, read once per process.
+
+    Predicates carry the id as a literal, not as a subquery: the planner then
+    knows which rows of guardian's (user|group, permission, object) index it
+    will read, and the SQL stays short to compile. `migrate` and `flush` may
+    create the permissions again under new ids, so both empty the cache
+    (`forget_permission_ids`, connected to `post_migrate`).
     """
-    return Subquery(
-        Permission.objects.filter(content_type__app_label="casework", codename=codename).values(
-            "pk"
-        )[:1]
+    try:
+        return _permission_ids[codename]
+    except KeyError:
+        pk = Permission.objects.values_list("pk", flat=True).get(
+            content_type__app_label="casework", codename=codename
+        )
+        _permission_ids[codename] = pk
+        return pk
+
+
+def forget_permission_ids(**_kwargs) -> None:
+    """Empty the permission-id cache (after migrate or flush)."""
+    _permission_ids.clear()
+
+
+def user_group_ids(user: User) -> list[int]:
+    """The ids of the groups through which `user` may hold object grants (team-lead groups).
+
+    Role groups (`role:<name>`) carry model permissions only and never object
+    grants, so they are left out: a caseworker's predicate then has no group
+    branch at all. One small query before the list query, so the group branch
+    names its groups and uses the (group, permission, object) index instead
+    of joining every group grant of the permission. Within an API request the
+    answer is read once and reused (`core.request_context.request_memo`);
+    elsewhere it is read every time, so a membership change is never missed.
+    """
+    memo = request_memo()
+    key = ("user_group_ids", user.pk)
+    if memo is not None and key in memo:
+        return memo[key]
+    ids = list(
+        User.groups.through.objects.filter(user_id=user.pk)
+        .exclude(group__name__startswith=ROLE_GROUP_PREFIX)
+        .values_list("group_id", flat=True)
     )
+    if memo is not None:
+        memo[key] = ids
+    return ids
 
 
-def _user_groups(user: User):
-    return User.groups.through.objects.filter(user_id=user.pk).values("group_id")
+def _granted(
+    user_model, group_model, user: User, codename: str, *, ref: str, via_groups: bool
+) -> ExpressionWrapper:
+    """A boolean expression: does `user` hold `codename` on the object at `ref`?
+
+    Shaped for the planner. With direct grants only, `ref IN (user's grant
+    rows)` is a semi-join that starts from the user's few thousand grants.
+    With group grants too (a team lead's tens of thousands),
+    `ref IN (direct) OR ref IN (group)` is read as two hashed sets tested
+    against each row, which beats a union whose size the planner cannot
+    estimate.
+    """
+    perm = permission_id(codename)
+    condition = Q(
+        **{
+            f"{ref}__in": user_model.objects.filter(user_id=user.pk, permission_id=perm).values(
+                "content_object_id"
+            )
+        }
+    )
+    groups = user_group_ids(user) if via_groups else []
+    if groups:
+        condition |= Q(
+            **{
+                f"{ref}__in": group_model.objects.filter(
+                    group_id__in=groups, permission_id=perm
+                ).values("content_object_id")
+            }
+        )
+    return ExpressionWrapper(condition, output_field=BooleanField())
 
 
 def client_permission_exists(
     user: User, codename: str, *, via_groups: bool = True, client_ref: str = "pk"
-):
-    """An `Exists` expression: does `user` hold `codename` on the client at `client_ref`?
+) -> ExpressionWrapper:
+    """A boolean expression: does `user` hold `codename` on the client at `client_ref`?
 
     `client_ref` names the outer query's path to the client's id: ``"pk"`` on
     Client querysets, ``"client_id"`` on cases, notes, consents and the like.
     """
-    direct = Exists(
-        ClientUserObjectPermission.objects.filter(
-            content_object=OuterRef(client_ref),
-            user_id=user.pk,
-            permission_id=_permission_id(codename),
-        )
-    )
-    if not via_groups:
-        return direct
-    return direct | Exists(
-        ClientGroupObjectPermission.objects.filter(
-            content_object=OuterRef(client_ref),
-            group_id__in=_user_groups(user),
-            permission_id=_permission_id(codename),
-        )
+    return _granted(
+        ClientUserObjectPermission,
+        ClientGroupObjectPermission,
+        user,
+        codename,
+        ref=client_ref,
+        via_groups=via_groups,
     )
 
 
-def case_permission_exists(user: User, codename: str, *, case_ref: str = "pk"):
-    """An `Exists` expression: does `user` hold `codename` on the case at `case_ref`?"""
-    return Exists(
-        CaseUserObjectPermission.objects.filter(
-            content_object=OuterRef(case_ref),
-            user_id=user.pk,
-            permission_id=_permission_id(codename),
-        )
-    ) | Exists(
-        CaseGroupObjectPermission.objects.filter(
-            content_object=OuterRef(case_ref),
-            group_id__in=_user_groups(user),
-            permission_id=_permission_id(codename),
-        )
+def case_permission_exists(user: User, codename: str, *, case_ref: str = "pk") -> ExpressionWrapper:
+    """A boolean expression: does `user` hold `codename` on the case at `case_ref`?"""
+    return _granted(
+        CaseUserObjectPermission,
+        CaseGroupObjectPermission,
+        user,
+        codename,
+        ref=case_ref,
+        via_groups=True,
     )
 
 
@@ -207,7 +273,7 @@ def cases_visible_to(user: User, queryset: QuerySet[Case] | None = None) -> Quer
 
 
 def client_identity_exists(user: User, *, client_ref: str = "pk"):
-    """An `Exists` expression: may `user` see who the client at `client_ref` is?
+    """A boolean expression: may `user` see who the client at `client_ref` is?
 
     True for unrestricted clients the user can see at all; for restricted ones
     only with a direct `view_client_identity` grant (assignment), never via a team.

@@ -93,9 +93,14 @@ else:
 # Performance (docs/PERFORMANCE.md): PostgreSQL's JIT compiles any plan whose
 # estimated cost passes jit_above_cost — at national scale, every permission-
 # filtered list — and spends tens of milliseconds compiling a query that runs
-# in a few. Short OLTP queries are faster without it.
+# in a few. Short OLTP queries are faster without it. random_page_cost 1.1 (the
+# usual setting for SSD or a working set held in memory, against the default 4 for
+# spinning disks) lets the planner start a caseworker's list from their few thousand
+# grant rows, by index, instead of reading every client.
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "options", "-c jit=off -c random_page_cost=1.1"
+    )
 if env.str("REPLICA_DATABASE_URL", default=""):
     DATABASES["replica"] = env.db_url("REPLICA_DATABASE_URL")
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}

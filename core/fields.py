@@ -1,6 +1,7 @@
-"""Date-time input that answers 400 for dates no record of ours can hold, never 500.
+"""Shared serializer and filter fields.
 
-A naive year-1 date-time is read as Pacific/Auckland time and overflows when
+Date-time input answers 400 for dates no record of ours can hold, never 500:
+a naive year-1 date-time is read as Pacific/Auckland time and overflows when
 converted to UTC; very old or far-future dates are typing mistakes anyway.
 """
 
@@ -45,3 +46,20 @@ class SafeIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
             if parsed is not None and not EARLIEST <= parsed < LATEST:
                 raise ValidationError(OUT_OF_RANGE, code="out_of_range")
             return parsed
+
+
+class ChoiceLabelField(serializers.CharField):
+    """The human label of a model choice field (`get_<name>_display()`), read-only.
+
+    The same value as `CharField(source="get_<name>_display")`, without DRF's
+    per-row `inspect.signature` check of the bound method, which cost more
+    than the rest of a list row's fields together.
+    """
+
+    def __init__(self, choice_field: str, **kwargs):
+        self.choice_field = choice_field
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance):
+        return getattr(instance, f"get_{self.choice_field}_display")()

@@ -27,7 +27,9 @@ class RequestContextMiddleware:
         request.request_id = request_id
         token = set_request_context(
             RequestContext(
-                request_id=request_id, ip_address=request.META.get("REMOTE_ADDR") or None
+                request_id=request_id,
+                ip_address=request.META.get("REMOTE_ADDR") or None,
+                memo={},
             )
         )
         try:

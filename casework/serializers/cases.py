@@ -8,7 +8,8 @@ from rest_framework import serializers
 from casework.models import Case, CaseStatus, CaseStatusChange, ClosureReason
 from casework.redaction import client_display_name
 from casework.workflow import CASE_WORKFLOW, reopen_deadline
-from core.fields import SafeDateTimeField
+from core.fast_read import FastReadMixin
+from core.fields import ChoiceLabelField, SafeDateTimeField
 from core.models import Team, User
 
 # A status set is one enum in the schema, shown under `status`; the other fields that carry
@@ -28,7 +29,7 @@ def staff_name(user: User | None) -> str | None:
     return user.get_full_name() or user.get_username()
 
 
-class CaseSerializer(serializers.ModelSerializer):
+class CaseSerializer(FastReadMixin, serializers.ModelSerializer):
     """A case as the viewer may see it: a restricted client's name is redacted unless identified.
 
     Expects instances from `casework.selectors.cases` (annotated with
@@ -50,10 +51,8 @@ class CaseSerializer(serializers.ModelSerializer):
     closure_reason = serializers.ChoiceField(
         choices=ClosureReason.choices, read_only=True, allow_blank=True
     )
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
-    closure_reason_label = serializers.CharField(
-        source="get_closure_reason_display", read_only=True
-    )
+    status_label = ChoiceLabelField("status")
+    closure_reason_label = ChoiceLabelField("closure_reason")
     allowed_transitions = serializers.SerializerMethodField(
         help_text="Statuses this case may move to now (closing still needs a closure reason); "
         f"each one of: {STATUS_VALUES}."

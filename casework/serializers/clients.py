@@ -6,11 +6,12 @@ from rest_framework import serializers
 from casework.models import Client, Gender
 from casework.redaction import redact_client_fields
 from casework.serializers.fields import PlausibleDateField
+from core.fast_read import FastReadMixin
 from core.nz.ethnicity import ETHNICITY_LEVEL1_CHOICES, prioritised_ethnicity
 from core.nz.regions import REGION_CHOICES
 
 
-class ClientSerializer(serializers.ModelSerializer):
+class ClientSerializer(FastReadMixin, serializers.ModelSerializer):
     """A client as the viewer may see them: identifying fields redacted unless they may identify.
 
     Expects instances from `casework.selectors.clients` (annotated with

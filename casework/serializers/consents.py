@@ -4,18 +4,18 @@ from rest_framework import serializers
 
 from casework.models import Consent, ConsentMethod, ConsentPurpose
 from casework.selectors.consents import ConsentState
-from core.fields import SafeDateTimeField
+from core.fields import ChoiceLabelField, SafeDateTimeField
 from core.models import Agency
 
 
 class ConsentSerializer(serializers.ModelSerializer):
     """A consent as staff see it, with its `state` now (current, withdrawn or expired)."""
 
-    purpose_label = serializers.CharField(source="get_purpose_display", read_only=True)
+    purpose_label = ChoiceLabelField("purpose")
     recipient_agency_name = serializers.CharField(
         source="recipient_agency.name", read_only=True, default=None, allow_null=True
     )
-    method_label = serializers.CharField(source="get_method_display", read_only=True)
+    method_label = ChoiceLabelField("method")
     state = serializers.ChoiceField(choices=ConsentState.choices, read_only=True)
 
     class Meta:

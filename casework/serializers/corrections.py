@@ -6,7 +6,7 @@ from rest_framework import serializers
 from casework.models import Client, CorrectionRequest
 from casework.redaction import REDACTED, client_display_name, identity_is_visible
 from casework.serializers.cases import staff_name
-from core.fields import SafeDateTimeField
+from core.fields import ChoiceLabelField, SafeDateTimeField
 
 # What the client wrote may name them; it is shown with their identity only.
 _FREE_TEXT_FIELDS = ("client_statement", "statement_of_correction")
@@ -22,7 +22,7 @@ class CorrectionRequestSerializer(serializers.ModelSerializer):
     """
 
     client_display_name = serializers.SerializerMethodField()
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    status_label = ChoiceLabelField("status")
     requested_by_name = serializers.SerializerMethodField()
     decided_by_name = serializers.SerializerMethodField()
 

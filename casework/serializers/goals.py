@@ -4,18 +4,19 @@ from rest_framework import serializers
 
 from casework.models import Goal, GoalReview, GoalStatus, Pou
 from casework.serializers.fields import PlausibleDateField
+from core.fields import ChoiceLabelField
 
 
 class GoalSerializer(serializers.ModelSerializer):
     """A goal with its pou (code and label) and its latest review's date and progress."""
 
-    pou_label = serializers.CharField(source="get_pou_display", read_only=True)
+    pou_label = ChoiceLabelField("pou")
     # A plain string in the schema: the same choice set is documented once, as `status_after`.
     status = serializers.CharField(
         read_only=True,
         help_text="not_started, in_progress, achieved or discontinued; set by reviews.",
     )
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    status_label = ChoiceLabelField("status")
     last_reviewed_on = serializers.DateField(read_only=True, allow_null=True)
     last_progress = serializers.IntegerField(read_only=True, allow_null=True)
 
@@ -61,7 +62,7 @@ class GoalUpdateSerializer(serializers.Serializer):
 
 
 class GoalReviewSerializer(serializers.ModelSerializer):
-    status_after_label = serializers.CharField(source="get_status_after_display", read_only=True)
+    status_after_label = ChoiceLabelField("status_after")
 
     class Meta:
         model = GoalReview

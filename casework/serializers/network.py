@@ -13,6 +13,7 @@ from casework.models import (
 )
 from casework.redaction import REDACTED
 from casework.serializers.fields import PlausibleDateField
+from core.fields import ChoiceLabelField
 
 
 class NetworkTieSerializer(serializers.ModelSerializer):
@@ -22,7 +23,7 @@ class NetworkTieSerializer(serializers.ModelSerializer):
     serialize rows annotated by the selector.
     """
 
-    tie_type_label = serializers.CharField(source="get_tie_type_display", read_only=True)
+    tie_type_label = ChoiceLabelField("tie_type")
     support_kinds = serializers.ListField(
         child=serializers.ChoiceField(choices=SupportKind.choices), read_only=True
     )

@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from casework.models import CaseNote, NoteKind
 from casework.serializers.cases import PlainChoiceField, staff_name
-from core.fields import SafeDateTimeField
+from core.fields import ChoiceLabelField, SafeDateTimeField
 
 # The kinds are one enum in the schema, under the read shape's `kind`.
 KIND_VALUES = ", ".join(NoteKind.values)
@@ -19,7 +19,7 @@ class CaseNoteSerializer(serializers.ModelSerializer):
     """
 
     author_name = serializers.SerializerMethodField()
-    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_label = ChoiceLabelField("kind")
     amendments = serializers.SerializerMethodField(
         help_text="Notes that amend this one, oldest first (only those you may read)."
     )

@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from casework.access import cases_visible_to, clients_visible_to
 from casework.redaction import client_display_name
+from core.fast_read import FastReadMixin
 from programs import workflow
 from programs.models import (
     AidCategory,
@@ -28,11 +29,13 @@ def money(**kwargs) -> serializers.DecimalField:
     return serializers.DecimalField(max_digits=12, decimal_places=2, **kwargs)
 
 
-class AidRequestStatusChangeSerializer(serializers.ModelSerializer):
+class AidRequestStatusChangeSerializer(FastReadMixin, serializers.ModelSerializer):
     # Plain strings: the statuses are those of the request's own `status` enum.
     from_status = serializers.CharField(read_only=True, help_text="Empty for the creation.")
     to_status = serializers.CharField(read_only=True)
-    changed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    changed_by = serializers.CharField(
+        source="changed_by_username", read_only=True, help_text="Username."
+    )
 
     class Meta:
         model = AidRequestStatusChange
@@ -49,17 +52,20 @@ class AidDecisionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AidRequestSerializer(serializers.ModelSerializer):
+class AidRequestSerializer(FastReadMixin, serializers.ModelSerializer):
     """An aid request: the request, where it stands, its history, and the officer's flags."""
 
     client_name = serializers.SerializerMethodField()
     programme_name = serializers.CharField(source="programme.name", read_only=True)
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    submitted_by = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, allow_null=True
+    # Usernames, annotated by `programs.selectors.aid.aid_requests_visible_to`.
+    created_by = serializers.CharField(
+        source="created_by_username", read_only=True, help_text="Username."
     )
-    decided_by = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, allow_null=True
+    submitted_by = serializers.CharField(
+        source="submitted_by_username", read_only=True, allow_null=True, help_text="Username."
+    )
+    decided_by = serializers.CharField(
+        source="decided_by_username", read_only=True, allow_null=True, help_text="Username."
     )
     # Blank for a grant that is not recovered, so the schema lists "" too.
     repayment_frequency = serializers.ChoiceField(

@@ -567,6 +567,8 @@ class _Model:
 
 # Every detail endpoint: name → (function returning (user, path), most queries allowed).
 # The budgets are what the endpoints cost today; a change that needs more must say why.
+# Each read of a person's record includes one query for the viewer's group ids, named as
+# literals in the permission predicate (docs/adr/0008-permission-predicates.md).
 DETAIL_BUDGETS: dict[str, tuple[Callable[[], tuple], int]] = {
     "agency-detail": (
         _detail("north-caseworker", Agency, {"slug": "north"}, "/api/v1/agencies/{}/"),
@@ -589,17 +591,17 @@ DETAIL_BUDGETS: dict[str, tuple[Callable[[], tuple], int]] = {
     "client-detail": (
         _detail("north-caseworker", Client, {"created_by__username": "north-caseworker"},
                 "/api/v1/clients/{}/"),
-        4,
+        5,
     ),
     "whanau-detail": (
         _detail("north-caseworker", Whanau, {"created_by__username": "north-caseworker"},
                 "/api/v1/whanau/{}/"),
-        3,
+        4,
     ),
     "case-detail": (
         _detail("north-caseworker", Case, {"lead_caseworker__username": "north-caseworker"},
                 "/api/v1/cases/{}/"),
-        2,
+        3,
     ),
     "case-note-detail": (
         lambda: (
@@ -611,22 +613,22 @@ DETAIL_BUDGETS: dict[str, tuple[Callable[[], tuple], int]] = {
                 )
             ),
         ),
-        4,
+        5,
     ),
     "consent-detail": (
         _detail("north-caseworker", _Model("casework.Consent"),
                 {"recorded_by__username": "north-caseworker"}, "/api/v1/consents/{}/"),
-        2,
+        3,
     ),
     "goal-detail": (
         _detail("north-caseworker", _Model("casework.Goal"),
                 {"created_by__username": "north-caseworker"}, "/api/v1/goals/{}/"),
-        1,
+        2,
     ),
     "network-tie-detail": (
         _detail("north-caseworker", _Model("casework.NetworkTie"),
                 {"created_by__username": "north-caseworker"}, "/api/v1/network-ties/{}/"),
-        1,
+        2,
     ),
     "instrument-detail": (
         _detail("north-caseworker", _Model("casework.Instrument"), {},
@@ -636,7 +638,7 @@ DETAIL_BUDGETS: dict[str, tuple[Callable[[], tuple], int]] = {
     "assessment-detail": (
         _detail("north-caseworker", _Model("casework.Assessment"),
                 {"administered_by__username": "north-caseworker"}, "/api/v1/assessments/{}/"),
-        2,
+        3,
     ),
     "programme-detail": (
         _detail("north-officer", Programme, {"kind": "financial_aid"}, "/api/v1/programs/{}/"),
@@ -645,27 +647,27 @@ DETAIL_BUDGETS: dict[str, tuple[Callable[[], tuple], int]] = {
     "enrolment-detail": (
         _detail("north-officer", _Model("programs.Enrolment"), {"agency__slug": "north"},
                 "/api/v1/enrolments/{}/"),
-        2,
+        3,
     ),
     "aid-request-detail": (
         _detail("north-officer", AidRequest, {"agency__slug": "north"},
                 "/api/v1/aid-requests/{}/"),
-        4,
+        5,
     ),
     "payment-detail": (
         _detail("north-officer", _Model("programs.Payment"), {"agency__slug": "north"},
                 "/api/v1/payments/{}/"),
-        2,
+        3,
     ),
     "recovery-detail": (
         _detail("north-officer", Recovery, {"agency__slug": "north"},
                 "/api/v1/recoveries/{}/"),
-        3,
+        4,
     ),
     "repayment-detail": (
         _detail("north-officer", _Model("programs.Repayment"), {"agency__slug": "north"},
                 "/api/v1/repayments/{}/"),
-        2,
+        3,
     ),
     "organisation-detail": (
         _detail("north-caseworker", Organisation, {}, "/api/v1/organisations/{}/"),
@@ -678,7 +680,7 @@ DETAIL_BUDGETS: dict[str, tuple[Callable[[], tuple], int]] = {
     "referral-detail": (
         _detail("north-caseworker", _Model("programs.Referral"),
                 {"created_by__username": "north-caseworker"}, "/api/v1/referrals/{}/"),
-        7,
+        8,
     ),
     "employer-detail": (
         _rows(_employer_rows, "north-caseworker", "/api/v1/employers/{}/"),
@@ -686,21 +688,21 @@ DETAIL_BUDGETS: dict[str, tuple[Callable[[], tuple], int]] = {
     ),
     "employment-plan-detail": (
         _rows(_plans, "north-caseworker", "/api/v1/employment-plans/{}/"),
-        3,
+        4,
     ),
     "employment-activity-detail": (
         _made(_activities, "programs.EmploymentActivity", "north-caseworker",
               "/api/v1/employment-activities/{}/"),
-        2,
+        3,
     ),
     "placement-detail": (
         _made(_placements, "programs.Placement", "north-caseworker", "/api/v1/placements/{}/"),
-        4,
+        5,
     ),
     "correction-request-detail": (
         _made(_corrections, "casework.CorrectionRequest", "north-caseworker",
               "/api/v1/correction-requests/{}/"),
-        2,
+        3,
     ),
     "export-run-detail": (
         _made(_exports, "reporting.ExportRun", "north-compliance", "/api/v1/exports/{}/"),
@@ -709,7 +711,7 @@ DETAIL_BUDGETS: dict[str, tuple[Callable[[], tuple], int]] = {
     "governance-flag-detail": (
         _made(_governance_flags, "reporting.DataGovernanceFlag", "north-caseworker",
               "/api/v1/data-governance-flags/{}/"),
-        1,
+        2,
     ),
     "report-job-detail": (
         _made(_report_jobs, "reporting.ReportJob", "north-caseworker", "/api/v1/reports/{}/"),
