@@ -32,7 +32,7 @@ from casework.models import (
 from casework.redaction import REDACTED, REDACTED_DISPLAY_NAME, identity_is_visible
 from casework.selectors.assessments import assessments_visible_to
 from casework.selectors.cases import case_list
-from casework.selectors.clients import client_list
+from casework.selectors.clients import client_list, ethnicity_codes_of, iwi_codes_of
 from casework.selectors.consents import consents_visible_to
 from casework.selectors.goals import goals_visible_to
 from casework.selectors.network import current_ties, snapshots_visible_to, ties_visible_to
@@ -681,10 +681,9 @@ def my_information_data(*, actor: User, client_id) -> dict:
             "interpreter_required": client.interpreter_required,
             "interpreter_language": client.interpreter_language,
             "is_restricted": client.is_restricted,
-            # report_client_get reads through client_list, which prefetches these rows
-            # in the same order as the related managers give them.
-            "ethnicity_codes": [e.code for e in client.ethnicity_rows],
-            "iwi_codes": [i.code for i in client.iwi_rows],
+            # report_client_get reads through client_list, which brings these in its query.
+            "ethnicity_codes": ethnicity_codes_of(client),
+            "iwi_codes": iwi_codes_of(client),
             "created_at": client.created_at,
             "updated_at": client.updated_at,
             "archived_at": client.archived_at,

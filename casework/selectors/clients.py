@@ -2,8 +2,20 @@
 
 import uuid
 
-from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, When
-from django.db.models.functions import Lower
+from django.db.models import (
+    Aggregate,
+    Case,
+    CharField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Concat, Lower
 from django.http import Http404
 
 from casework import access
@@ -20,28 +32,73 @@ CLIENT_ORDERINGS = ("name", "-name", "created_at", "-created_at")
 _NHI_LENGTH = 7
 
 
+class _CommaJoined(Aggregate):
+    """The group's values joined with commas (STRING_AGG on PostgreSQL, GROUP_CONCAT on SQLite)."""
+
+    function = "GROUP_CONCAT"
+    template = "%(function)s(%(expressions)s, ',')"
+    output_field = CharField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="STRING_AGG", **extra_context)
+
+
+def _joined_codes(model, value) -> Subquery:
+    """The client's rows of `model` as one comma-joined string (NULL when there are none)."""
+    return Subquery(
+        model.objects.filter(client_id=OuterRef("pk"))
+        .order_by()
+        .values("client_id")
+        .annotate(joined=_CommaJoined(value))
+        .values("joined")
+    )
+
+
 def client_list(*, actor: User) -> QuerySet[Client]:
     """Every client the actor may see, archived ones included, annotated with `identity_visible`.
 
-    The agency is joined and ethnicities and iwi are prefetched (as the
-    `ethnicity_rows` and `iwi_rows` lists), so a page costs the same number
-    of queries whatever its size. Lists hide archived
-    clients by default; that choice is the caller's (the API's `archived`
-    filter).
+    The agency is joined, and ethnicities and iwi come in the same query as
+    comma-joined strings (read them with `ethnicity_codes_of` and
+    `iwi_codes_of`), so a page is one query whatever its size. Lists hide
+    archived clients by default; that choice is the caller's (the API's
+    `archived` filter).
     """
-    # `to_attr` lists, not the related managers' caches: filling a manager cache
-    # clones a queryset per client, which cost more than the page's SQL.
-    queryset = Client.objects.select_related("agency").prefetch_related(
-        Prefetch(
-            "ethnicities",
-            queryset=ClientEthnicity.objects.order_by("position"),
-            to_attr="ethnicity_rows",
+    # Strings, not prefetched rows: the prefetch built a model instance per code and
+    # cost more than the page's SQL. Aggregates cannot be ordered on every supported
+    # SQLite, so each ethnicity carries its position and is put in order in Python.
+    queryset = Client.objects.select_related("agency").annotate(
+        ethnicities_joined=_joined_codes(
+            ClientEthnicity,
+            Concat(Cast("position", CharField()), Value(":"), "code", output_field=CharField()),
         ),
-        Prefetch(
-            "iwi_affiliations", queryset=ClientIwi.objects.order_by("code"), to_attr="iwi_rows"
-        ),
+        iwi_joined=_joined_codes(ClientIwi, F("code")),
     )
     return access.clients_visible_to(actor, queryset)
+
+
+def ethnicity_codes_of(client: Client) -> list[str]:
+    """The client's ethnicity codes in the order recorded (from `client_list` in one query)."""
+    joined = getattr(client, "ethnicities_joined", _NOT_ANNOTATED)
+    if joined is _NOT_ANNOTATED:
+        return [row.code for row in client.ethnicities.all()]
+    if not joined:
+        return []
+    pairs = sorted(
+        (int(position), code)
+        for position, code in (item.split(":", 1) for item in joined.split(","))
+    )
+    return [code for _position, code in pairs]
+
+
+def iwi_codes_of(client: Client) -> list[str]:
+    """The client's iwi codes in code order (from `client_list` in one query)."""
+    joined = getattr(client, "iwi_joined", _NOT_ANNOTATED)
+    if joined is _NOT_ANNOTATED:
+        return [row.code for row in client.iwi_affiliations.all()]
+    return sorted(joined.split(",")) if joined else []
+
+
+_NOT_ANNOTATED = object()
 
 
 def client_get(*, actor: User, client_id) -> Client:

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from casework.models import Client, Gender
 from casework.redaction import redact_client_fields
+from casework.selectors.clients import ethnicity_codes_of, iwi_codes_of
 from casework.serializers.fields import PlausibleDateField
 from core.fast_read import FastReadMixin
 from core.nz.ethnicity import ETHNICITY_LEVEL1_CHOICES, prioritised_ethnicity
@@ -60,25 +61,18 @@ class ClientSerializer(FastReadMixin, serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_ethnicities(self, client: Client) -> list[str]:
-        return _ethnicity_codes(client)
+        return ethnicity_codes_of(client)
 
     @extend_schema_field(serializers.ChoiceField(choices=ETHNICITY_LEVEL1_CHOICES, allow_null=True))
     def get_prioritised_ethnicity(self, client: Client) -> str | None:
-        return prioritised_ethnicity(_ethnicity_codes(client))
+        return prioritised_ethnicity(ethnicity_codes_of(client))
 
     def get_iwi(self, client: Client) -> list[str]:
-        rows = getattr(client, "iwi_rows", None)
-        return [row.code for row in (client.iwi_affiliations.all() if rows is None else rows)]
+        return iwi_codes_of(client)
 
     def to_representation(self, instance: Client) -> dict:
         data = super().to_representation(instance)
         return redact_client_fields(data, instance, getattr(instance, "identity_visible", False))
-
-
-def _ethnicity_codes(client: Client) -> list[str]:
-    """The client's ethnicity codes in order, from the selectors' prefetched list when present."""
-    rows = getattr(client, "ethnicity_rows", None)
-    return [row.code for row in (client.ethnicities.all() if rows is None else rows)]
 
 
 class ClientUpdateSerializer(serializers.Serializer):
