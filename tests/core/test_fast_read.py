@@ -67,3 +67,17 @@ def test_fast_path_reads_columns_and_leaves_the_rest_to_drf():
     assert plan["whanau_name"] is None
     assert plan["status_label"] is None
     assert plan["agency"] is None
+
+
+def test_choice_labels_are_the_models_own_display_values(demo):
+    from casework.models import Case
+
+    serializer = CaseSerializer()
+    cases = list(Case.objects.all()[:20])
+    assert len(cases) > 5
+    for case in cases:
+        assert serializer.fields["status_label"].get_attribute(case) == case.get_status_display()
+        assert (
+            serializer.fields["closure_reason_label"].get_attribute(case)
+            == case.get_closure_reason_display()
+        )
