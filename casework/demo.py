@@ -6,17 +6,19 @@ Dates are relative to today so the demo always looks current; everything
 else follows the seed.
 
 A benchmark-sized world (`world.bulk_clients`, from `seed_demo --clients`
-above its bulk threshold) adds its extra clients, cases, notes and grant rows
-with `bulk_create` in batches instead: the same tables, the same grants as
-assignment makes, but no per-row history or audit events, so 100,000
-clients take minutes rather than hours.
+above its bulk threshold) adds its extra clients, cases, whānau, whānau
+cases, notes and grant rows in batches instead (`bulk_insert`): the same
+tables, the same grants as assignment makes and the same status history, but
+no audit events, so 100,000 clients take minutes rather than hours.
 """
 
 import uuid
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from random import Random
+from typing import NamedTuple
 
 from django.contrib.auth.models import Permission
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
 from casework import access
@@ -45,6 +47,8 @@ from casework.models import (
     SnapshotStage,
     TieQuality,
     TieType,
+    Whanau,
+    WhanauMember,
 )
 from casework.services.assessments import assessment_record
 from casework.services.cases import case_open, case_transition
@@ -178,8 +182,84 @@ def seed(world: DemoWorld) -> None:
         seed_bulk(world)
 
 
-# Rows per bulk_create batch: large enough to amortise round trips, small enough for memory.
+# Clients per batch (and rows per bulk_create): large enough to amortise round trips, small
+# enough for memory.
 BULK_BATCH = 5000
+
+
+def bulk_insert(model, objs: list) -> None:
+    """Insert `objs`, new `model` rows with their fields set, in one go; return nothing.
+
+    On PostgreSQL the rows are streamed with `COPY … FROM STDIN`: `bulk_create`
+    there sends each column as one array literal that the driver escapes in
+    Python, quote by quote, which made JSON decision facts and long text the
+    slowest part of a national-scale seed. Values go to the driver as they
+    are (it adapts UUIDs, dates, decimals and text itself); only JSON is
+    prepared by its field, and `auto_now` stamps are taken as `save` would.
+    Other databases get `bulk_create` in batches of `BULK_BATCH`. Primary
+    keys left empty are filled in by the database and not read back; related
+    objects must already carry their primary keys (drawn with `_uuid`).
+    """
+    if not objs:
+        return
+    database = connections[DEFAULT_DB_ALIAS]
+    if database.vendor != "postgresql":
+        model.objects.bulk_create(objs, batch_size=BULK_BATCH)
+        return
+    fields = [
+        field
+        for field in model._meta.concrete_fields
+        if not (field.primary_key and getattr(objs[0], field.attname) is None)
+    ]
+    names = [field.attname for field in fields]
+    stamped = [
+        (i, field)
+        for i, field in enumerate(fields)
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+    ]
+    as_json = [
+        (i, field) for i, field in enumerate(fields) if field.get_internal_type() == "JSONField"
+    ]
+    quote = database.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
+    with database.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for obj in objs:
+            row = [getattr(obj, name) for name in names]
+            for i, field in stamped:
+                row[i] = field.pre_save(obj, True)
+            for i, field in as_json:
+                row[i] = field.get_db_prep_save(row[i], database)
+            copy.write_row(row)
+
+
+# One client in every BULK_WHANAU_EVERY an agency gets is the parent of a whānau whose case
+# takes the place of their own; the offset puts the first ones at indexes 8 and 9, so even
+# a small bulk world has a whānau case in each agency.
+BULK_WHANAU_EVERY = 20
+BULK_WHANAU_AT = 4
+BULK_PARTNER_RELATIONSHIPS = (Relationship.PARTNER, Relationship.SIBLING, Relationship.COUSIN)
+
+
+class BulkCase(NamedTuple):
+    """A bulk client's own case, with the client details later seeders share or freeze.
+
+    Plain values rather than model instances, so a national-scale world's
+    cases stay small in memory and nothing is read back from the database.
+    """
+
+    case_id: uuid.UUID
+    client_id: uuid.UUID
+    slug: str
+    status: str
+    worker_id: uuid.UUID
+    opened: datetime
+    given_names: str
+    family_name: str
+    preferred_name: str
+    date_of_birth: date
+    region: str
+    gender: str
 
 
 def seed_bulk(world: DemoWorld) -> None:
@@ -189,8 +269,18 @@ def seed_bulk(world: DemoWorld) -> None:
     in caseloads of `core.demo.BULK_CASELOAD`; each case is led by that
     caseworker in the agency's team, so the caseworker holds the assigned
     grants (identity included) and the team's lead group the team grants,
-    exactly as `casework.access` gives them on assignment. Appends the cases
-    (client id, agency slug, status, lead) to `world.shared["bulk_cases"]`.
+    exactly as `casework.access` gives them on assignment.
+
+    One client in `BULK_WHANAU_EVERY` of each agency has a whānau case
+    instead of their own, as in the service-made demo: a whānau with them as
+    parent and primary contact, the caseworker's previous client as a second
+    client member, and two relatives who are not clients. The whānau case
+    carries the grants `case_open` gives a whānau case: the case to the lead
+    and the team's lead group, and every client member to both; the previous
+    client's grants are already held through their own case, so, as
+    guardian's `assign_perm` would, no second row is written for them.
+
+    Appends a `BulkCase` for every client case to `world.shared["bulk_cases"]`.
     """
     rng = world.rng
     today = timezone.localdate()
@@ -204,27 +294,48 @@ def seed_bulk(world: DemoWorld) -> None:
     }
     agencies = sorted(world.agencies)
     bulk_cases = world.shared.setdefault("bulk_cases", [])
+    previous: dict[str, Client] = {}
     for start in range(0, world.bulk_clients, BULK_BATCH):
         rows: dict[str, list] = {
-            "clients": [], "ethnicities": [], "iwi": [], "cases": [], "changes": [],
-            "notes": [], "client_user": [], "client_group": [], "case_user": [],
-            "case_group": [],
+            "clients": [], "ethnicities": [], "iwi": [], "whanau": [], "members": [],
+            "cases": [], "changes": [], "notes": [], "client_user": [], "client_group": [],
+            "case_user": [], "case_group": [],
         }  # fmt: skip
         for index in range(start, min(start + BULK_BATCH, world.bulk_clients)):
             slug = agencies[index % len(agencies)]
             workers = world.bulk_staff[slug]
             worker = workers[min((index // len(agencies)) // BULK_CASELOAD, len(workers) - 1)]
-            _bulk_client(rng, rows, world, slug, worker, index, today, now, perm, bulk_cases)
-        Client.objects.bulk_create(rows["clients"], batch_size=BULK_BATCH)
-        ClientEthnicity.objects.bulk_create(rows["ethnicities"], batch_size=BULK_BATCH)
-        ClientIwi.objects.bulk_create(rows["iwi"], batch_size=BULK_BATCH)
-        Case.objects.bulk_create(rows["cases"], batch_size=BULK_BATCH)
-        CaseStatusChange.objects.bulk_create(rows["changes"], batch_size=BULK_BATCH)
-        CaseNote.objects.bulk_create(rows["notes"], batch_size=BULK_BATCH)
-        ClientUserObjectPermission.objects.bulk_create(rows["client_user"], batch_size=BULK_BATCH)
-        ClientGroupObjectPermission.objects.bulk_create(rows["client_group"], batch_size=BULK_BATCH)
-        CaseUserObjectPermission.objects.bulk_create(rows["case_user"], batch_size=BULK_BATCH)
-        CaseGroupObjectPermission.objects.bulk_create(rows["case_group"], batch_size=BULK_BATCH)
+            client = _bulk_client(rng, rows, world, slug, worker, index, today)
+            whanau = None
+            if (index // len(agencies)) % BULK_WHANAU_EVERY == BULK_WHANAU_AT:
+                partner = previous.get(slug)
+                if partner is not None and partner.created_by_id != worker.pk:
+                    partner = None
+                whanau = _bulk_whanau(rng, rows, world, slug, worker, client, partner)
+            case = _bulk_case(rng, rows, world, slug, worker, client, whanau, index, today, now)
+            _bulk_grants(rows, perm, worker, world.teams[slug].lead_group, case, client)
+            if whanau is None:
+                bulk_cases.append(
+                    BulkCase(
+                        case.pk, client.pk, slug, case.status, worker.pk, case.opened_at,
+                        client.legal_given_names, client.legal_family_name,
+                        client.preferred_name, client.date_of_birth, client.region,
+                        client.gender,
+                    )
+                )  # fmt: skip
+            previous[slug] = client
+        bulk_insert(Client, rows["clients"])
+        bulk_insert(ClientEthnicity, rows["ethnicities"])
+        bulk_insert(ClientIwi, rows["iwi"])
+        bulk_insert(Whanau, rows["whanau"])
+        bulk_insert(WhanauMember, rows["members"])
+        bulk_insert(Case, rows["cases"])
+        bulk_insert(CaseStatusChange, rows["changes"])
+        bulk_insert(CaseNote, rows["notes"])
+        bulk_insert(ClientUserObjectPermission, rows["client_user"])
+        bulk_insert(ClientGroupObjectPermission, rows["client_group"])
+        bulk_insert(CaseUserObjectPermission, rows["case_user"])
+        bulk_insert(CaseGroupObjectPermission, rows["case_group"])
 
 
 def _uuid(rng: Random) -> uuid.UUID:
@@ -232,15 +343,14 @@ def _uuid(rng: Random) -> uuid.UUID:
     return uuid.UUID(int=rng.getrandbits(128), version=4)
 
 
-def _bulk_client(rng, rows, world, slug, worker, index, today, now, perm, bulk_cases) -> None:
-    team = world.teams[slug]
-    agency = world.agencies[slug]
+def _bulk_client(rng, rows, world, slug, worker, index, today) -> Client:
+    """One bulk client with ethnicities and iwi, registered by their caseworker."""
     given = rng.choice(GIVEN_NAMES)
     family = rng.choice(FAMILY_NAMES)
     ethnicities = list(_weighted(rng, ETHNICITY_MIX))
     client = Client(
         id=_uuid(rng),
-        agency=agency,
+        agency=world.agencies[slug],
         legal_given_names=given,
         legal_family_name=family,
         preferred_name=given if rng.random() < 0.8 else "",
@@ -255,19 +365,64 @@ def _bulk_client(rng, rows, world, slug, worker, index, today, now, perm, bulk_c
     )
     rows["clients"].append(client)
     for position, code in enumerate(ethnicities, start=1):
-        rows["ethnicities"].append(ClientEthnicity(client=client, code=code, position=position))
+        rows["ethnicities"].append(
+            ClientEthnicity(client_id=client.pk, code=code, position=position)
+        )
     if "21" in ethnicities:
-        rows["iwi"].append(ClientIwi(client=client, code=rng.choice(IWI_BY_AGENCY[slug])))
+        rows["iwi"].append(ClientIwi(client_id=client.pk, code=rng.choice(IWI_BY_AGENCY[slug])))
+    return client
+
+
+def _bulk_whanau(rng, rows, world, slug, worker, client, partner) -> Whanau:
+    """A whānau around `client` (parent, primary contact) and `partner`, plus two relatives.
+
+    The members are those `whanau_create` would accept from the caseworker:
+    clients they can see, named people who are not clients, one primary contact.
+    """
+    whanau = Whanau(
+        id=_uuid(rng),
+        agency=world.agencies[slug],
+        name=f"Whānau {client.legal_family_name}",
+        created_by=worker,
+    )
+    rows["whanau"].append(whanau)
+    members = [
+        WhanauMember(
+            id=_uuid(rng), whanau=whanau, client=client, relationship=Relationship.PARENT,
+            is_primary_contact=True,
+        )
+    ]  # fmt: skip
+    if partner is not None:
+        members.append(
+            WhanauMember(
+                id=_uuid(rng), whanau=whanau, client=partner,
+                relationship=rng.choice(BULK_PARTNER_RELATIONSHIPS),
+            )
+        )  # fmt: skip
+    for relationship in (Relationship.CHILD, Relationship.GRANDPARENT):
+        members.append(
+            WhanauMember(
+                id=_uuid(rng), whanau=whanau, name=_relative(rng, client),
+                relationship=relationship,
+            )
+        )  # fmt: skip
+    rows["members"].extend(members)
+    return whanau
+
+
+def _bulk_case(rng, rows, world, slug, worker, client, whanau, index, today, now) -> Case:
+    """The case of a bulk client (or of their whānau), its status history and notes."""
     status = _weighted(rng, STATUS_MIX)
     opened = _at(today - timedelta(days=rng.randint(20, 400)))
     case = Case(
         id=_uuid(rng),
-        agency=agency,
-        client=client,
+        agency=world.agencies[slug],
+        client=None if whanau else client,
+        whanau=whanau,
         lead_caseworker=worker,
-        team=team,
+        team=world.teams[slug],
         status=status,
-        summary=_summary(rng),
+        summary="Whānau-led plan" if whanau else _summary(rng),
         opened_at=opened,
         closed_at=now if status == CaseStatus.CLOSED else None,
         closure_reason=ClosureReason.GOALS_MET if status == CaseStatus.CLOSED else "",
@@ -278,8 +433,8 @@ def _bulk_client(rng, rows, world, slug, worker, index, today, now, perm, bulk_c
     for step in [CaseStatus.REFERRED, *PATH_TO[status]]:
         rows["changes"].append(
             CaseStatusChange(
-                case=case, from_status=previous, to_status=step, reason="Demo history",
-                changed_by=worker,
+                case_id=case.pk, from_status=previous, to_status=step, reason="Demo history",
+                changed_by_id=worker.pk,
             )
         )  # fmt: skip
         previous = step
@@ -290,37 +445,47 @@ def _bulk_client(rng, rows, world, slug, worker, index, today, now, perm, bulk_c
             rows["notes"].append(
                 CaseNote(
                     id=_uuid(rng),
-                    case=case,
-                    author=worker,
+                    case_id=case.pk,
+                    author_id=worker.pk,
                     kind=kind,
                     body=NOTE_BODIES[kind],
                     occurred_at=_at(opened.date() + timedelta(days=rng.randint(0, span))),
                     restricted=index % 7 == 0 and n == 0,
                 )
             )
-    group = team.lead_group
+    return case
+
+
+def _bulk_grants(rows, perm, worker, group, case, client) -> None:
+    """The grant rows assignment writes for `case`, whose only new client is `client`.
+
+    The lead gets the case and the client with identity, the team's lead
+    group the case and the client without (`casework.access`). A whānau
+    case's other client member already holds these through their own case.
+    """
     for codename in access.CLIENT_ASSIGNED_PERMS:
         rows["client_user"].append(
             ClientUserObjectPermission(
-                content_object=client, user=worker, permission_id=perm[codename]
+                content_object_id=client.pk, user_id=worker.pk, permission_id=perm[codename]
             )
         )
     for codename in access.CLIENT_TEAM_PERMS:
         rows["client_group"].append(
             ClientGroupObjectPermission(
-                content_object=client, group=group, permission_id=perm[codename]
+                content_object_id=client.pk, group_id=group.pk, permission_id=perm[codename]
             )
         )
     for codename in access.CASE_PERMS:
         rows["case_user"].append(
-            CaseUserObjectPermission(content_object=case, user=worker, permission_id=perm[codename])
+            CaseUserObjectPermission(
+                content_object_id=case.pk, user_id=worker.pk, permission_id=perm[codename]
+            )
         )
         rows["case_group"].append(
             CaseGroupObjectPermission(
-                content_object=case, group=group, permission_id=perm[codename]
+                content_object_id=case.pk, group_id=group.pk, permission_id=perm[codename]
             )
         )
-    bulk_cases.append((case.pk, client.pk, slug, status, worker.pk, opened))
 
 
 def _client(rng: Random, worker, slug: str, index: int):

@@ -1,17 +1,44 @@
 """The bulk demo world (`seed_demo --clients N` above its threshold): same grants, reproducible."""
 
+from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import timezone
 
 from casework import access
-from casework.models import Case, CaseNote, Client
+from casework.models import (
+    Case,
+    CaseGroupObjectPermission,
+    CaseNote,
+    CaseUserObjectPermission,
+    Client,
+    ClientGroupObjectPermission,
+    ClientUserObjectPermission,
+    WhanauMember,
+)
 from core.models import User
-from programs.models import AidRequest, AidRequestStatus
+from programs.models import (
+    AidDecision,
+    AidRequest,
+    AidRequestStatus,
+    Budget,
+    DecisionOutcome,
+    Payment,
+    PaymentMethod,
+    ProgrammeKind,
+    Recovery,
+    Referral,
+    ReferralStatus,
+)
+from programs.selectors.referrals import referrals_visible_to, shared_snapshot_visible
+from programs.services import payment_record, referrals
 
 pytestmark = pytest.mark.django_db
+
+OPEN = [ReferralStatus.SENT, ReferralStatus.ACCEPTED, ReferralStatus.ENGAGED]
 
 
 def seed(*args):
@@ -61,15 +88,32 @@ def test_bulk_clients_carry_the_grants_assignment_gives():
 def test_bulk_world_is_reproducible_for_a_seed():
     with transaction.atomic():
         seed("--clients", "30", "--bulk-above", "10", "--seed", "7")
-        first = sorted(Client.objects.filter(email__startswith="bulk").values_list("pk", "email"))
+        first = _bulk_fingerprint()
         transaction.set_rollback(True)
     assert not Client.objects.exists()
 
     seed("--clients", "30", "--bulk-above", "10", "--seed", "7")
 
-    assert sorted(Client.objects.filter(email__startswith="bulk").values_list("pk", "email")) == (
-        first
-    )
+    assert _bulk_fingerprint() == first
+
+
+def _bulk_fingerprint() -> dict:
+    """What the bulk seeders made, without the timestamps of the run."""
+    bulk = r"^(north|south)-cw[0-9]+$"
+    rows = {
+        "clients": Client.objects.filter(email__startswith="bulk").values_list("pk", "email"),
+        "whanau": WhanauMember.objects.filter(whanau__created_by__username__regex=bulk).values_list(
+            "whanau_id", "client_id", "name", "relationship"
+        ),
+        "aid": AidRequest.objects.filter(created_by__username__regex=bulk).values_list(
+            "pk", "status", "amount", "budget__fiscal_year"
+        ),
+        "referrals": Referral.objects.filter(created_by__username__regex=bulk).values_list(
+            "reference", "status", "service__name", "consent__method"
+        ),
+        "budgets": Budget.objects.values_list("fiscal_year", "agency__slug", "committed", "paid"),
+    }
+    return {name: sorted(values, key=str) for name, values in rows.items()}
 
 
 def test_at_or_under_the_threshold_every_client_is_made_through_the_services():
@@ -77,3 +121,199 @@ def test_at_or_under_the_threshold_every_client_is_made_through_the_services():
 
     assert Client.objects.count() == 10
     assert not User.objects.filter(username__startswith="north-cw").exists()
+
+
+def test_bulk_whanau_cases_carry_exactly_the_grants_opening_them_gives():
+    seed("--clients", "400", "--bulk-above", "0")
+    whanau_cases = list(
+        Case.objects.filter(whanau__isnull=False).select_related("lead_caseworker", "team")
+    )
+
+    assert {case.agency.slug for case in whanau_cases} == {"north", "south"}
+    assert len(whanau_cases) == 400 // 20
+    south_worker = User.objects.get(username="south-cw001")
+    for case in whanau_cases:
+        lead, group = case.lead_caseworker, case.team.lead_group
+        assert case.client_id is None
+        assert lead.username.startswith(f"{case.agency.slug}-cw")
+        members = access.case_clients(case)
+        assert len(members) == 2
+        # Given: the grant rows as seeded.
+        before = _grant_rows(case, members)
+        # When: the services' own assignment grants run again for this case.
+        access.grant_case_to_user(case, lead)
+        access.grant_case_to_group(case, group)
+        # Then: nothing was missing (guardian writes a row only where none is held) ...
+        assert _grant_rows(case, members) == before
+        assert before["case_user"] == {(lead.pk, p) for p in access.CASE_PERMS}
+        assert before["case_group"] == {(group.pk, p) for p in access.CASE_PERMS}
+        # ... and nothing is there that the whānau case and the members' own cases don't give.
+        for member in members:
+            assert before[("client_user", member.pk)] == {
+                (lead.pk, p) for p in access.CLIENT_ASSIGNED_PERMS
+            }
+            assert before[("client_group", member.pk)] == {
+                (group.pk, p) for p in access.CLIENT_TEAM_PERMS
+            }
+        visible = access.clients_visible_to(lead).filter(pk__in=[m.pk for m in members])
+        assert visible.count() == 2
+        assert all(c.identity_visible for c in visible)
+        team_lead = User.objects.get(username=f"{case.agency.slug}-lead")
+        assert (
+            access.clients_visible_to(team_lead).filter(pk__in=[m.pk for m in members]).count() == 2
+        )
+        assert access.user_can(team_lead, "view_case", case)
+        if case.agency.slug == "north":
+            assert (
+                not access.clients_visible_to(south_worker)
+                .filter(pk__in=[m.pk for m in members])
+                .exists()
+            )
+    # The parent's only case is the whānau case: that is what makes them visible to the lead.
+    parents = WhanauMember.objects.filter(is_primary_contact=True, whanau__cases__in=whanau_cases)
+    assert not Case.objects.filter(client__in=parents.values("client_id")).exists()
+    assert (
+        WhanauMember.objects.filter(client__isnull=True, whanau__cases__in=whanau_cases).count()
+        == 40
+    )
+
+
+def _grant_rows(case, members) -> dict:
+    def rows(model, holder, **where):
+        return set(model.objects.filter(**where).values_list(holder, "permission__codename"))
+
+    found = {
+        "case_user": rows(CaseUserObjectPermission, "user_id", content_object=case),
+        "case_group": rows(CaseGroupObjectPermission, "group_id", content_object=case),
+    }
+    for member in members:
+        found[("client_user", member.pk)] = rows(
+            ClientUserObjectPermission, "user_id", content_object=member
+        )
+        found[("client_group", member.pk)] = rows(
+            ClientGroupObjectPermission, "group_id", content_object=member
+        )
+    return found
+
+
+def test_bulk_money_keeps_every_budget_equal_to_its_rows_and_within_its_allocation():
+    # Twenty clients through the services first: bulk approvals add to what they moved.
+    seed("--clients", "300", "--bulk-above", "20")
+    bulk = AidRequest.objects.filter(created_by__username__regex=r"^(north|south)-cw[0-9]+$")
+
+    assert {AidRequestStatus.APPROVED, AidRequestStatus.PAID, AidRequestStatus.CANCELLED} <= set(
+        bulk.values_list("status", flat=True)
+    )
+    for budget in Budget.objects.filter(programme__kind=ProgrammeKind.FINANCIAL_AID):
+        committed = _total(
+            AidRequest.objects.filter(budget=budget, status=AidRequestStatus.APPROVED), "amount"
+        )
+        paid = _total(Payment.objects.filter(aid_request__budget=budget), "amount")
+        assert (budget.committed, budget.paid) == (committed, paid), budget
+        assert budget.committed + budget.paid <= budget.allocated
+    for request in bulk.filter(
+        status__in=[AidRequestStatus.APPROVED, AidRequestStatus.PAID, AidRequestStatus.CANCELLED]
+    ).select_related("budget"):
+        decision = AidDecision.objects.get(aid_request=request)
+        assert decision.outcome == DecisionOutcome.APPROVED
+        assert decision.budget_id == request.budget_id
+        assert request.budget.fiscal_year_label == decision.facts["budget"]["fiscal_year"]
+        assert request.decided_by.delegated_limit >= request.amount
+        assert request.decided_by_id != request.case.lead_caseworker_id
+    paid = bulk.filter(status=AidRequestStatus.PAID)
+    assert Payment.objects.filter(aid_request__in=paid).count() == paid.count()
+    assert (
+        Recovery.objects.filter(aid_request__in=paid).count()
+        == paid.filter(is_recoverable=True).count()
+    )
+    for status in (AidRequestStatus.DECLINED, AidRequestStatus.RETURNED):
+        assert not bulk.filter(status=status).exclude(decisions__outcome=status).exists()
+
+
+def test_a_bulk_approval_is_paid_through_the_service_and_the_budget_stays_true():
+    seed("--clients", "200", "--bulk-above", "0")
+    request = (
+        AidRequest.objects.filter(status=AidRequestStatus.APPROVED, agency__slug="north")
+        .order_by("id")
+        .first()
+    )
+    budget = request.budget
+    officer = User.objects.exclude(pk=request.decided_by_id).get(username="north-po08")
+
+    payment_record(
+        actor=officer,
+        aid_request=request,
+        amount=request.amount,
+        method=PaymentMethod.DIRECT_CREDIT,
+        paid_on=timezone.localdate(),
+    )
+
+    budget.refresh_from_db()
+    assert budget.committed == _total(
+        AidRequest.objects.filter(budget=budget, status=AidRequestStatus.APPROVED), "amount"
+    )
+    assert budget.paid == _total(Payment.objects.filter(aid_request__budget=budget), "amount")
+
+
+def _total(queryset, field) -> Decimal:
+    return sum(queryset.values_list(field, flat=True), Decimal("0.00"))
+
+
+def test_bulk_referrals_reach_the_receiving_agency_as_the_referral_rules_say():
+    seed("--clients", "400", "--bulk-above", "0")
+    north, south = (User.objects.get(username=f"{slug}-cw001") for slug in ("north", "south"))
+    made = Referral.objects.select_related("consent", "share", "service__organisation")
+
+    assert len(set(made.values_list("status", flat=True))) >= 6
+    assert made.filter(recipient_agency__isnull=True).exists()
+    for sender, receiver in ((north, south), (south, north)):
+        sent_to_receiver = made.filter(
+            agency_id=sender.agency_id, recipient_agency_id=receiver.agency_id
+        )
+        assert sent_to_receiver.exists()
+        # The receiving side sees exactly what was sent to its agency, never a draft ...
+        seen = referrals_visible_to(receiver).filter(agency_id=sender.agency_id)
+        assert set(seen.values_list("pk", flat=True)) == set(
+            sent_to_receiver.exclude(status=ReferralStatus.DRAFT).values_list("pk", flat=True)
+        )
+        # ... and no grant on the referred clients: it reads the share, not the record.
+        assert (
+            not access.clients_visible_to(receiver)
+            .filter(pk__in=sent_to_receiver.values("client_id"))
+            .exists()
+        )
+    for referral in made.exclude(status=ReferralStatus.DRAFT):
+        consent, share = referral.consent, referral.share
+        assert share.consent_id == consent.pk
+        assert share.shared_at == referral.sent_at
+        assert consent.is_current(referral.sent_at)
+        assert consent.recipient_agency_id == referral.recipient_agency_id
+        assert consent.recipient_name == (
+            "" if referral.recipient_agency_id else referral.service.organisation.name
+        )
+        assert set(share.snapshot) == set(referral.shared_fields)
+        assert shared_snapshot_visible(referral) == (
+            referral.status in OPEN and consent.withdrawn_at is None
+        )
+    # An open referral whose consent was withdrawn since: the share is closed to the recipient.
+    assert made.filter(status__in=OPEN, consent__withdrawn_at__isnull=False).exists()
+    completed = made.filter(status=ReferralStatus.COMPLETED)
+    assert completed.exists()
+    assert not completed.filter(network_tie__isnull=True).exists()
+
+
+def test_a_bulk_referral_is_answered_through_the_service():
+    seed("--clients", "400", "--bulk-above", "0")
+    referral = (
+        Referral.objects.filter(
+            status=ReferralStatus.SENT, recipient_agency__slug="south", consent__withdrawn_at=None
+        )
+        .order_by("reference")
+        .first()
+    )
+    south = User.objects.get(username="south-cw001")
+
+    accepted = referrals.referral_accept(actor=south, referral=referral)
+
+    assert accepted.status == ReferralStatus.ACCEPTED
+    assert referrals_visible_to(south).filter(pk=referral.pk).exists()
