@@ -217,6 +217,10 @@ def _granted(
                 ).values("content_object_id")
             }
         )
+    if ref != "pk":
+        # `NULL IN (…)` is NULL, not false: a whānau case has no client, and without this
+        # its negation (exclude, ~) would drop it instead of keeping it.
+        condition &= Q(**{f"{ref}__isnull": False})
     return ExpressionWrapper(condition, output_field=BooleanField())
 
 
@@ -289,9 +293,11 @@ def user_can(user: User, codename: str, obj: Client | Case) -> bool:
     if not (user and user.is_authenticated and user.is_active):
         return False
     if isinstance(obj, Client):
+        # Identity is never granted through a group (see client_identity_exists).
+        via_groups = codename != "view_client_identity"
         return (
             Client.objects.filter(pk=obj.pk)
-            .filter(client_permission_exists(user, codename))
+            .filter(client_permission_exists(user, codename, via_groups=via_groups))
             .exists()
         )
     return Case.objects.filter(pk=obj.pk).filter(case_permission_exists(user, codename)).exists()

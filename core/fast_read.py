@@ -32,7 +32,6 @@ _COLUMN_FIELDS = frozenset(
         serializers.EmailField,
         serializers.IntegerField,
         serializers.UUIDField,
-        serializers.ModelField,
     }
 )
 
