@@ -60,7 +60,7 @@ from programs.services import (
     repayment_record,
 )
 from programs.services.aid import age_band
-from programs.services.budgets import budget_position
+from programs.services.budgets import budget_decision_facts
 
 MSD = "Ministry of Social Development"
 PROGRAMMES = (
@@ -388,13 +388,7 @@ def _bulk_request(rng, rows, world, case, aid, item, drawn, budgets, officer, pa
         history.append((outcome, item.decided, decider.pk, reason))
         facts = _bulk_facts(case, aid, item, drawn)
         if budget:
-            facts["budget"] = {
-                "id": str(budget.pk),
-                "fiscal_year": budget.fiscal_year_label,
-                "scope": "agency" if budget.agency_id else "programme",
-                "before": budget_position(before),
-                "after": budget_position(budget),
-            }
+            facts["budget"] = budget_decision_facts(before, budget)
         rows["decisions"].append(
             AidDecision(
                 id=_uuid(rng),

@@ -47,7 +47,12 @@ from programs.selectors.aid import (
     budgeting_support_threshold,
     budgeting_support_window,
 )
-from programs.services.budgets import budget_commit, budget_for, budget_position, budget_release
+from programs.services.budgets import (
+    budget_commit,
+    budget_decision_facts,
+    budget_for,
+    budget_release,
+)
 
 S = AidRequestStatus
 
@@ -261,13 +266,7 @@ def aid_request_approve(
         committed=after.committed - aid_request.amount,
         paid=after.paid,
     )
-    facts["budget"] = {
-        "id": str(after.pk),
-        "fiscal_year": after.fiscal_year_label,
-        "scope": "agency" if after.agency_id else "programme",
-        "before": budget_position(before),
-        "after": budget_position(after),
-    }
+    facts["budget"] = budget_decision_facts(before, after)
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,

@@ -124,5 +124,16 @@ def budget_position(budget: Budget) -> dict[str, str]:
     }
 
 
+def budget_decision_facts(before: Budget, after: Budget) -> dict:
+    """The budget part of an aid decision's frozen facts: the budget, its figures either side."""
+    return {
+        "id": str(after.pk),
+        "fiscal_year": after.fiscal_year_label,
+        "scope": "agency" if after.agency_id else "programme",
+        "before": budget_position(before),
+        "after": budget_position(after),
+    }
+
+
 def _cents(amount: Decimal) -> int:
     return int((amount * 100).to_integral_value())
