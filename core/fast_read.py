@@ -15,9 +15,10 @@ uses it.
 """
 
 from django.core.exceptions import FieldDoesNotExist
-from rest_framework import serializers
+from rest_framework import ISO_8601, serializers
 from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject, PrimaryKeyRelatedField
+from rest_framework.settings import api_settings
 
 # Field classes whose value is a function of the column alone (exact types only:
 # a subclass may read its value differently).
@@ -58,7 +59,35 @@ def _column_reader(model, field) -> tuple[str, object] | None:
         return (model_field.attname, _identity) if model_field.many_to_one else None
     if model_field.is_relation or type(field) not in _COLUMN_FIELDS:
         return None
+    if type(field) is serializers.DateTimeField:
+        return model_field.attname, _iso_datetime(field)
     return model_field.attname, field.to_representation
+
+
+def _iso_datetime(field: serializers.DateTimeField):
+    """`field.to_representation` for aware datetimes, with the timezone looked up once.
+
+    DRF asks Django for the current timezone (a context-local lookup) for every
+    value; a page of aid requests has about 300 datetimes. A plan lives as long
+    as its serializer, within one request, so the timezone cannot change under
+    it. Anything unusual (another format, naive values, overflow) goes to
+    DRF's own method.
+    """
+    output_format = getattr(field, "format", api_settings.DATETIME_FORMAT)
+    zone = field.timezone if hasattr(field, "timezone") else field.default_timezone()
+    if zone is None or output_format is None or output_format.lower() != ISO_8601:
+        return field.to_representation
+
+    def to_representation(value):
+        if isinstance(value, str) or value.utcoffset() is None:
+            return field.to_representation(value)
+        try:
+            text = value.astimezone(zone).isoformat()
+        except OverflowError:
+            return field.to_representation(value)
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    return to_representation
 
 
 class FastReadMixin:

@@ -33,10 +33,12 @@ class CaseSerializer(FastReadMixin, serializers.ModelSerializer):
     """A case as the viewer may see it: a restricted client's name is redacted unless identified.
 
     Expects instances from `casework.selectors.cases` (annotated with
-    `identity_visible`; client, whānau, lead, team and agency joined).
+    `identity_visible`, `agency_slug` and `team_name`; client, whānau and lead
+    joined).
     """
 
-    agency = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    # Annotated by `casework.selectors.cases.cases_with_names`.
+    agency = serializers.CharField(source="agency_slug", read_only=True, help_text="Agency slug.")
     client_display_name = serializers.SerializerMethodField(
         help_text="The client's name, or 'Restricted client' if you may not see who they are."
     )
@@ -44,9 +46,7 @@ class CaseSerializer(FastReadMixin, serializers.ModelSerializer):
         source="whanau.name", read_only=True, default=None, allow_null=True
     )
     lead_caseworker_name = serializers.SerializerMethodField()
-    team_name = serializers.CharField(
-        source="team.name", read_only=True, default=None, allow_null=True
-    )
+    team_name = serializers.CharField(read_only=True, allow_null=True)
     # Blank until the case is closed, so the schema lists "" too.
     closure_reason = serializers.ChoiceField(
         choices=ClosureReason.choices, read_only=True, allow_blank=True

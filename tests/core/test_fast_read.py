@@ -81,3 +81,40 @@ def test_choice_labels_are_the_models_own_display_values(demo):
             serializer.fields["closure_reason_label"].get_attribute(case)
             == case.get_closure_reason_display()
         )
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Pacific/Auckland", "Pacific/Chatham"])
+def test_datetimes_read_fast_equal_drf_in_the_active_timezone(zone):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from casework.models import Case
+    from casework.serializers.cases import CaseSerializer
+
+    utc = dt.UTC
+    instants = [
+        dt.datetime(2026, 4, 5, 1, 59, 59, tzinfo=utc),  # around NZ's end of daylight time
+        dt.datetime(2026, 9, 26, 14, 0, 1, 123456, tzinfo=utc),
+        dt.datetime(2026, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=5))),
+    ]
+    with timezone.override(zone):
+        serializer = CaseSerializer()
+        reader = {name: r for name, r, _field in serializer._read_plan()}["opened_at"]
+        field = serializer.fields["opened_at"]
+        for instant in instants:
+            case = Case(opened_at=instant)
+            assert reader[1](case.opened_at) == field.to_representation(instant)
+
+
+def test_datetimes_the_fast_path_does_not_know_go_to_drf():
+    import datetime as dt
+
+    from casework.serializers.cases import CaseSerializer
+
+    serializer = CaseSerializer()
+    reader = {name: r for name, r, _field in serializer._read_plan()}["opened_at"]
+    field = serializer.fields["opened_at"]
+    naive = dt.datetime(2026, 3, 1, 12, 0)
+    assert reader[1](naive) == field.to_representation(naive)
+    assert reader[1]("2026-03-01T12:00:00Z") == "2026-03-01T12:00:00Z"
