@@ -188,6 +188,31 @@ def user_group_ids(user: User) -> list[int]:
     return ids
 
 
+def holds_case_grants(user: User, codename: str) -> bool:
+    """Whether `user` holds `codename` on any case at all, directly or through a group.
+
+    Lets a reader whose access rarely comes from case grants (a program
+    officer reads their agency's aid requests by role) leave the case-grant
+    branch out of a predicate: `x OR <grant test>` keeps PostgreSQL from using
+    the index that serves `x` alone (docs/PERFORMANCE.md). Memoized per API
+    request like `user_group_ids`; elsewhere read every time.
+    """
+    memo = request_memo()
+    key = ("holds_case_grants", user.pk, codename)
+    if memo is not None and key in memo:
+        return memo[key]
+    perm = permission_id(codename)
+    held = CaseUserObjectPermission.objects.filter(user_id=user.pk, permission_id=perm).exists()
+    groups = [] if held else user_group_ids(user)
+    if groups:
+        held = CaseGroupObjectPermission.objects.filter(
+            group_id__in=groups, permission_id=perm
+        ).exists()
+    if memo is not None:
+        memo[key] = held
+    return held
+
+
 def _granted(
     user_model, group_model, user: User, codename: str, *, ref: str, via_groups: bool
 ) -> ExpressionWrapper:

@@ -148,6 +148,9 @@ CACHES = {
     "default": env.cache_url("CACHE_URL", default="locmemcache://tautoko"),
 }
 
+# Lists count at most this many rows; beyond it `count_is_estimate` is true (docs/adr/0007).
+API_COUNT_LIMIT = env.int("API_COUNT_LIMIT", default=1000)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "core.auth.ExpiringTokenAuthentication",

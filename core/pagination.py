@@ -1,15 +1,22 @@
 """Pagination shared by every list endpoint: page numbers with a bounded count (docs/adr/0007)."""
 
+from django.conf import settings
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
-# Beyond this many rows a list stops counting: `count` says "at least this many"
-# and `count_is_estimate` is true. Counting every row a team lead may see costs
-# as much as the page itself at national scale; nobody pages through 10,000 rows.
-COUNT_LIMIT = 10_000
+
+def count_limit() -> int:
+    """Beyond this many rows a list stops counting (`API_COUNT_LIMIT`, default 1,000).
+
+    `count` then says "at least this many" and `count_is_estimate` is true.
+    Counting costs in proportion to the rows counted, on every request; at
+    national scale counting to 10,000 cost a program officer's queue ten times
+    its page (docs/adr/0007). Nobody pages through 1,000 rows: they filter.
+    """
+    return settings.API_COUNT_LIMIT
 
 
 class BoundedCountPaginator(Paginator):
@@ -20,7 +27,9 @@ class BoundedCountPaginator(Paginator):
     is not found, as any page past the end).
     """
 
-    count_limit = COUNT_LIMIT
+    @cached_property
+    def count_limit(self) -> int:
+        return count_limit()
 
     @cached_property
     def _bounded(self) -> tuple[int, bool]:
@@ -108,11 +117,11 @@ class StandardPagination(PageNumberPagination):
         response["properties"] = {
             "count": {
                 **response["properties"]["count"],
-                "description": f"Rows in the list, counted up to {COUNT_LIMIT:,}.",
+                "description": f"Rows in the list, counted up to {count_limit():,}.",
             },
             "count_is_estimate": {
                 "type": "boolean",
-                "description": f"True when the list holds more than {COUNT_LIMIT:,} rows: "
+                "description": f"True when the list holds more than {count_limit():,} rows: "
                 "`count` is then a lower bound and `next` follows full pages.",
                 "example": False,
             },

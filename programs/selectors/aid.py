@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from casework.access import case_permission_exists, client_identity_exists
+from casework.access import case_permission_exists, client_identity_exists, holds_case_grants
 from core.models import User
 from core.roles import Role
 from programs.models import (
@@ -53,20 +53,26 @@ def aid_request_visibility(actor: User, *, prefix: str = "") -> Q:
       requests for programmes their agency delivers (their queue is the
       submitted ones: filter by status).
     Inactive users and operators see none (IPP 5: no blanket access to
-    people's records). Built from EXISTS subqueries, so a filtered list is one
-    query whatever its size.
+    people's records). Built from subqueries, so a filtered list is one
+    query whatever its size. An agency reader who holds no case grant at all
+    (the usual program officer) gets the agency branch alone: `agency = …`
+    then reaches the (agency, status) index, which the OR hid, and their
+    queue counts in a millisecond instead of twenty.
     """
     if not (actor and actor.is_authenticated and actor.is_active):
         return Q(pk__in=[])
-    visible = Q(case_permission_exists(actor, "view_case", case_ref=f"{prefix}case_id"))
-    if actor.agency_id is not None and any(actor.has_role(r) for r in AGENCY_AID_READER_ROLES):
-        delivered = Exists(
-            Programme.delivering_agencies.through.objects.filter(
-                programme_id=OuterRef(f"{prefix}programme_id"), agency_id=actor.agency_id
-            )
+    by_case = Q(case_permission_exists(actor, "view_case", case_ref=f"{prefix}case_id"))
+    if actor.agency_id is None or not any(actor.has_role(r) for r in AGENCY_AID_READER_ROLES):
+        return by_case
+    delivered = Exists(
+        Programme.delivering_agencies.through.objects.filter(
+            programme_id=OuterRef(f"{prefix}programme_id"), agency_id=actor.agency_id
         )
-        visible |= Q(**{f"{prefix}agency_id": actor.agency_id}) & Q(delivered)
-    return visible
+    )
+    by_agency = Q(**{f"{prefix}agency_id": actor.agency_id}) & Q(delivered)
+    if holds_case_grants(actor, "view_case"):
+        return by_case | by_agency
+    return by_agency
 
 
 def _recent_requests_count():

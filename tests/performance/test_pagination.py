@@ -36,6 +36,19 @@ def test_a_list_over_the_limit_says_its_count_is_a_lower_bound(client_for, reade
     assert "page=2" in body["next"]
 
 
+def test_the_limit_is_the_api_count_limit_setting(client_for, reader, settings):
+    client = client_for(reader)
+    settings.API_COUNT_LIMIT = 7
+
+    limited = client.get("/api/v1/audit-events/", {"page_size": 2}).json()
+    settings.API_COUNT_LIMIT = 1000
+    counted = client.get("/api/v1/audit-events/", {"page_size": 2}).json()
+
+    assert (limited["count"], limited["count_is_estimate"]) == (7, True)
+    assert counted["count"] >= 12
+    assert counted["count_is_estimate"] is False
+
+
 def test_pages_past_the_counted_rows_are_still_served(client_for, reader, monkeypatch):
     monkeypatch.setattr(BoundedCountPaginator, "count_limit", 5)
     client = client_for(reader)
