@@ -123,8 +123,14 @@ class AidRequestViewSet(
     def get_queryset(self):
         return selectors.aid_requests_visible_to(self.request.user)
 
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if self.action == "list" and page is not None:
+            return selectors.with_history(page)
+        return page
+
     def retrieve(self, request, *args, **kwargs):
-        aid_request = self.get_object()
+        aid_request = selectors.with_history([self.get_object()])[0]
         audit_record(actor=request.user, action=AuditAction.VIEW, obj=aid_request)
         return Response(AidRequestSerializer(aid_request).data)
 

@@ -6,6 +6,7 @@ from programs.selectors.aid import (
     aid_request_visibility,
     aid_requests_visible_to,
     budgeting_support_threshold,
+    with_history,
 )
 from programs.selectors.enrolments import enrolment_get, enrolments_visible_to
 from programs.selectors.payments import (
@@ -37,4 +38,5 @@ __all__ = [
     "recovery_get",
     "repayment_get",
     "repayments_visible_to",
+    "with_history",
 ]

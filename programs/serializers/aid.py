@@ -76,7 +76,8 @@ class AidRequestSerializer(FastReadMixin, serializers.ModelSerializer):
     requests_12_months = serializers.IntegerField(read_only=True)
     budgeting_support_flag = serializers.BooleanField(read_only=True)
     allowed_transitions = serializers.SerializerMethodField()
-    history = AidRequestStatusChangeSerializer(source="status_changes", many=True, read_only=True)
+    # Attached by `programs.selectors.aid.with_history`.
+    history = AidRequestStatusChangeSerializer(many=True, read_only=True)
 
     class Meta:
         model = AidRequest
