@@ -174,18 +174,34 @@ def user_group_ids(user: User) -> list[int]:
     answer is read once and reused (`core.request_context.request_memo`);
     elsewhere it is read every time, so a membership change is never missed.
     """
+    return [pk for pk, name in _user_groups(user) if not name.startswith(ROLE_GROUP_PREFIX)]
+
+
+def user_role_values(user: User) -> frozenset[str]:
+    """The role values `user` holds (what `User.roles` lists), from the same memoized query.
+
+    For reads that decide a predicate by role on every request (the aid
+    visibility rule): `User.roles` asks the database each time it is read.
+    """
+    return frozenset(
+        name.removeprefix(ROLE_GROUP_PREFIX)
+        for _pk, name in _user_groups(user)
+        if name.startswith(ROLE_GROUP_PREFIX)
+    )
+
+
+def _user_groups(user: User) -> list[tuple[int, str]]:
+    """(id, name) of every group of `user`: read once per API request, every time elsewhere."""
     memo = request_memo()
-    key = ("user_group_ids", user.pk)
+    key = ("user_groups", user.pk)
     if memo is not None and key in memo:
         return memo[key]
-    ids = list(
-        User.groups.through.objects.filter(user_id=user.pk)
-        .exclude(group__name__startswith=ROLE_GROUP_PREFIX)
-        .values_list("group_id", flat=True)
+    rows = list(
+        User.groups.through.objects.filter(user_id=user.pk).values_list("group_id", "group__name")
     )
     if memo is not None:
-        memo[key] = ids
-    return ids
+        memo[key] = rows
+    return rows
 
 
 def holds_case_grants(user: User, codename: str) -> bool:

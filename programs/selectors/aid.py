@@ -19,7 +19,12 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from casework.access import case_permission_exists, client_identity_exists, holds_case_grants
+from casework.access import (
+    case_permission_exists,
+    client_identity_exists,
+    holds_case_grants,
+    user_role_values,
+)
 from core.models import User
 from core.roles import Role
 from programs.models import (
@@ -61,7 +66,8 @@ def aid_request_visibility(actor: User, *, prefix: str = "") -> Q:
     if not (actor and actor.is_authenticated and actor.is_active):
         return Q(pk__in=[])
     by_case = Q(case_permission_exists(actor, "view_case", case_ref=f"{prefix}case_id"))
-    if actor.agency_id is None or not any(actor.has_role(r) for r in AGENCY_AID_READER_ROLES):
+    roles = user_role_values(actor)
+    if actor.agency_id is None or not any(r.value in roles for r in AGENCY_AID_READER_ROLES):
         return by_case
     delivered = Exists(
         Programme.delivering_agencies.through.objects.filter(

@@ -122,3 +122,24 @@ def test_role_groups_never_hold_object_grants(staff, assigned_client):
     role_group = Group.objects.get(name="role:caseworker")
     with pytest.raises(ValueError, match="cannot hold object grants"):
         access.grant_client_to_group(client, role_group)
+
+
+def test_roles_and_grant_groups_come_from_one_read_of_the_users_groups(
+    staff, django_assert_num_queries
+):
+    from core.request_context import RequestContext, reset_request_context, set_request_context
+
+    lead = staff["north-lead"]
+    token = set_request_context(RequestContext(request_id="t", ip_address=None, memo={}))
+    try:
+        with django_assert_num_queries(1):
+            roles = access.user_role_values(lead)
+            groups = access.user_group_ids(lead)
+    finally:
+        reset_request_context(token)
+
+    assert roles == frozenset(lead.roles)
+    assert groups == [lead.team.lead_group_id]
+    for username, user in staff.items():
+        assert access.user_role_values(user) == frozenset(user.roles), username
+    assert lead.team.lead_group_id not in access.user_group_ids(staff["north-caseworker"])

@@ -568,8 +568,9 @@ class _Model:
 # Every detail endpoint: name → (function returning (user, path), most queries allowed).
 # The budgets are what the endpoints cost today; a change that needs more must say why.
 # Each read of a person's record includes one query for the viewer's group ids, named as
-# literals in the permission predicate (docs/adr/0008-permission-predicates.md). An agency
-# aid reader's read of aid includes one more: whether they hold any case grant at all
+# literals in the permission predicate (docs/adr/0008-permission-predicates.md); the same
+# query gives the viewer's roles to the aid visibility rule. An agency aid reader's read of
+# aid includes one more: whether they hold any case grant at all
 # (`casework.access.holds_case_grants`), which drops the case branch when they do not.
 DETAIL_BUDGETS: dict[str, tuple[Callable[[], tuple], int]] = {
     "agency-detail": (
@@ -654,22 +655,22 @@ DETAIL_BUDGETS: dict[str, tuple[Callable[[], tuple], int]] = {
     "aid-request-detail": (
         _detail("north-officer", AidRequest, {"agency__slug": "north"},
                 "/api/v1/aid-requests/{}/"),
-        6,
+        5,
     ),
     "payment-detail": (
         _detail("north-officer", _Model("programs.Payment"), {"agency__slug": "north"},
                 "/api/v1/payments/{}/"),
-        4,
+        3,
     ),
     "recovery-detail": (
         _detail("north-officer", Recovery, {"agency__slug": "north"},
                 "/api/v1/recoveries/{}/"),
-        5,
+        4,
     ),
     "repayment-detail": (
         _detail("north-officer", _Model("programs.Repayment"), {"agency__slug": "north"},
                 "/api/v1/repayments/{}/"),
-        4,
+        3,
     ),
     "organisation-detail": (
         _detail("north-caseworker", Organisation, {}, "/api/v1/organisations/{}/"),
