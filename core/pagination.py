@@ -19,6 +19,15 @@ def count_limit() -> int:
     return settings.API_COUNT_LIMIT
 
 
+# A list whose page query already reads every listed row (a sort no index serves) may
+# annotate each row with the list's length under this name (COUNT(*) OVER ()); the
+# paginator then takes its count from the page instead of asking again.
+PAGE_TOTAL = "listed_total"
+
+# OFFSET is a signed 64-bit integer on PostgreSQL and SQLite.
+_LARGEST_OFFSET = 2**63 - 1
+
+
 class BoundedCountPaginator(Paginator):
     """A paginator that counts at most `count_limit` + 1 rows.
 
@@ -72,9 +81,19 @@ class BoundedCountPaginator(Paginator):
             raise PageNotAnInteger("That page number is not an integer") from None
         if number < 1:
             raise EmptyPage("That page number is less than 1")
+        if (number - 1) * self.per_page > _LARGEST_OFFSET:
+            # No list is that long, and the database could not even skip that far.
+            raise EmptyPage("That page contains no results")
         return number
 
     def page(self, number) -> Page:
+        if (
+            isinstance(self.object_list, QuerySet)
+            and PAGE_TOTAL in self.object_list.query.annotations
+        ):
+            page = self._page_counting_itself(number)
+            if page is not None:
+                return page
         number = self.validate_number(number)
         if not self.count_is_estimate:
             return super().page(number)
@@ -83,6 +102,31 @@ class BoundedCountPaginator(Paginator):
         if not rows:
             raise EmptyPage("That page contains no results")
         return _UncountedPage(rows, number, self)
+
+    def _page_counting_itself(self, number) -> Page | None:
+        """The page, its rows carrying the list's length (`PAGE_TOTAL`); None if it is empty.
+
+        An empty page says nothing of the length, so the caller counts as usual
+        (an empty list's first page, or a page past the end: 404).
+        """
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger("That page number is not an integer") from None
+        if number < 1:
+            raise EmptyPage("That page number is less than 1")
+        bottom = (number - 1) * self.per_page
+        if bottom >= self.count_limit:
+            # Past the rows a count would reach: the usual path knows what to answer.
+            return None
+        rows = list(self.object_list[bottom : bottom + self.per_page])
+        if not rows:
+            return None
+        total = getattr(rows[0], PAGE_TOTAL)
+        self.__dict__["_bounded"] = (min(total, self.count_limit), total > self.count_limit)
+        if self.count_is_estimate:
+            return _UncountedPage(rows, number, self)
+        return Page(rows, number, self)
 
 
 class _UncountedPage(Page):

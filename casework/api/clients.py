@@ -155,6 +155,12 @@ class ClientViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         return selectors.client_list(actor=self.request.user)
 
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if self.action == "list":
+            return selectors.clients_counted_with_page(queryset, actor=self.request.user)
+        return queryset
+
     def get_object(self) -> Client:
         # No list filters here: an archived client is still reachable by id.
         return selectors.client_find(actor=self.request.user, client_id=self.kwargs["pk"])

@@ -6,6 +6,7 @@ from django.db.models import (
     Aggregate,
     Case,
     CharField,
+    Count,
     Exists,
     F,
     OuterRef,
@@ -14,6 +15,7 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    Window,
 )
 from django.db.models.functions import Cast, Concat, Lower
 from django.http import Http404
@@ -27,6 +29,7 @@ from core.models import AuditAction, User
 from core.nz.ethnicity import PRIORITY_ORDER
 from core.nz.nhi import normalise_nhi
 from core.nz.text import fold_macrons, macrons_folded
+from core.pagination import PAGE_TOTAL
 
 CLIENT_ORDERINGS = ("name", "-name", "created_at", "-created_at")
 _NHI_LENGTH = 7
@@ -74,6 +77,21 @@ def client_list(*, actor: User) -> QuerySet[Client]:
         iwi_joined=_joined_codes(ClientIwi, F("code")),
     )
     return access.clients_visible_to(actor, queryset)
+
+
+def clients_counted_with_page(queryset: QuerySet[Client], *, actor: User) -> QuerySet[Client]:
+    """`queryset`, each row carrying the list's length when the actor sees only their caseload.
+
+    A viewer without grant-holding groups sees the clients granted to them
+    (a caseload: hundreds, a few thousand at most), and the name order no
+    index serves reads every one of them anyway; `COUNT(*) OVER ()` then
+    costs little, and the pagination (`core.pagination.PAGE_TOTAL`) needs
+    no count query. A team lead's list spans the team's clients, and the
+    window would cost more than the bounded count (docs/PERFORMANCE.md).
+    """
+    if access.user_group_ids(actor):
+        return queryset
+    return queryset.annotate(**{PAGE_TOTAL: Window(Count("pk"))})
 
 
 def ethnicity_codes_of(client: Client) -> list[str]:

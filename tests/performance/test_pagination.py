@@ -1,7 +1,10 @@
 """The bounded count of list pages (docs/adr/0007-bounded-count-pagination.md)."""
 
 import pytest
+from django.db import connection
 from django.db.models import Count
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from core.audit import audit_record
 from core.models import AuditAction, AuditEvent
@@ -70,6 +73,16 @@ def test_a_page_past_the_end_is_still_404_over_the_limit(client_for, reader, mon
     assert response.status_code == 404
 
 
+def test_a_page_no_database_could_reach_is_404_over_the_limit(client_for, reader, monkeypatch):
+    monkeypatch.setattr(BoundedCountPaginator, "count_limit", 5)
+
+    response = client_for(reader).get(
+        "/api/v1/audit-events/", {"page_size": 2, "page": str(10**30)}
+    )
+
+    assert response.status_code == 404
+
+
 def test_a_bad_page_number_is_404_over_the_limit(client_for, reader, monkeypatch):
     monkeypatch.setattr(BoundedCountPaginator, "count_limit", 5)
 
@@ -88,3 +101,76 @@ def test_grouped_rows_are_counted_as_groups(reader):
 
     assert paginator.count == groups
     assert paginator.count_is_estimate is False
+
+
+# --- a caseworker's client list counts in its page query ---------------------------------------
+
+
+@pytest.fixture
+def caseload(staff, assigned_client):
+    """Seven clients of north-caseworker (one archived) and two of other staff."""
+    worker = staff["north-caseworker"]
+    mine = [assigned_client(worker) for _ in range(6)]
+    assigned_client(worker, archived_at=timezone.now())
+    assigned_client(staff["north-caseworker2"])
+    assigned_client(staff["south-caseworker"])
+    return mine
+
+
+def _count_queries(ctx) -> int:
+    return sum(
+        1 for q in ctx.captured_queries if q["sql"].lstrip().upper().startswith("SELECT COUNT")
+    )
+
+
+@pytest.mark.parametrize("page_size", [2, 6, 50])
+def test_a_caseload_is_counted_by_the_page_query_alone(client_for, staff, caseload, page_size):
+    client = client_for(staff["north-caseworker"])
+
+    with CaptureQueriesContext(connection) as ctx:
+        body = client.get("/api/v1/clients/", {"page_size": page_size}).json()
+
+    assert (body["count"], body["count_is_estimate"]) == (6, False)
+    assert len(body["results"]) == min(page_size, 6)
+    assert "listed_total" not in body["results"][0]
+    assert _count_queries(ctx) == 0
+    assert (body["next"] is None) == (page_size >= 6)
+
+
+def test_a_caseload_over_the_limit_says_so_from_the_page(client_for, staff, caseload, settings):
+    settings.API_COUNT_LIMIT = 4
+    client = client_for(staff["north-caseworker"])
+
+    first = client.get("/api/v1/clients/", {"page_size": 4}).json()
+    second = client.get("/api/v1/clients/", {"page_size": 4, "page": 2}).json()
+
+    assert (first["count"], first["count_is_estimate"]) == (4, True)
+    assert "page=2" in first["next"]
+    assert len(second["results"]) == 2
+    assert second["next"] is None
+
+
+def test_filters_and_pages_past_the_end_keep_the_counted_answers(client_for, staff, caseload):
+    client = client_for(staff["north-caseworker"])
+    region = caseload[0].region
+
+    filtered = client.get("/api/v1/clients/", {"region": region}).json()
+    archived = client.get("/api/v1/clients/", {"archived": "true"}).json()
+    beyond = client.get("/api/v1/clients/", {"page_size": 2, "page": 4})
+    nothing = client_for(staff["north-officer"]).get("/api/v1/clients/").json()
+
+    assert filtered["count"] == sum(1 for c in caseload if c.region == region)
+    assert archived["count"] == 1
+    assert beyond.status_code == 404
+    assert (nothing["count"], nothing["results"]) == (0, [])
+
+
+def test_a_team_leads_list_still_counts_with_a_bounded_count(client_for, staff, led_case):
+    for _ in range(3):
+        led_case(staff["north-caseworker"])
+
+    with CaptureQueriesContext(connection) as ctx:
+        body = client_for(staff["north-lead"]).get("/api/v1/clients/").json()
+
+    assert body["count"] == 3
+    assert _count_queries(ctx) == 1
