@@ -75,6 +75,10 @@ class BoundedCountPaginator(Paginator):
     def validate_number(self, number) -> int:
         if not self.count_is_estimate:
             return super().validate_number(number)
+        return self._page_number(number)
+
+    def _page_number(self, number) -> int:
+        """`number` as a page number, without knowing how many pages there are."""
         try:
             number = int(number)
         except (TypeError, ValueError):
@@ -109,12 +113,7 @@ class BoundedCountPaginator(Paginator):
         An empty page says nothing of the length, so the caller counts as usual
         (an empty list's first page, or a page past the end: 404).
         """
-        try:
-            number = int(number)
-        except (TypeError, ValueError):
-            raise PageNotAnInteger("That page number is not an integer") from None
-        if number < 1:
-            raise EmptyPage("That page number is less than 1")
+        number = self._page_number(number)
         bottom = (number - 1) * self.per_page
         if bottom >= self.count_limit:
             # Past the rows a count would reach: the usual path knows what to answer.
