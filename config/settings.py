@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -150,6 +151,8 @@ CACHES = {
 
 # Lists count at most this many rows; beyond it `count_is_estimate` is true (docs/adr/0007).
 API_COUNT_LIMIT = env.int("API_COUNT_LIMIT", default=1000)
+if API_COUNT_LIMIT < 1:
+    raise ImproperlyConfigured("API_COUNT_LIMIT must be at least 1.")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -191,8 +191,7 @@ class CaseViewSet(
         # reassignment that took the case away from its actor must not fail here.
         fresh = selectors.case_list(actor=self.request.user).filter(pk=case.pk).first()
         if fresh is None:
-            fresh = selectors.cases_with_names(Case.objects.filter(pk=case.pk)).get()
-            fresh.identity_visible = False
+            fresh = selectors.case_handed_away(case_id=case.pk)
         return self._render(fresh)
 
     def _render(self, case: Case) -> dict:

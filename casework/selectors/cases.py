@@ -30,6 +30,17 @@ def case_list(*, actor: User) -> QuerySet[Case]:
     return access.cases_visible_to(actor, queryset)
 
 
+def case_handed_away(*, case_id) -> Case:
+    """A case its actor just handed to someone else, in the read shape, identity hidden.
+
+    After a reassignment the actor may no longer see the case, yet the answer
+    to their request describes it; the client's identity is not shown.
+    """
+    case = cases_with_names(Case.objects.filter(pk=case_id)).get()
+    case.identity_visible = False
+    return case
+
+
 def cases_with_names(queryset: QuerySet[Case]) -> QuerySet[Case]:
     """`queryset` with what the case read shape names: the related rows and two annotations.
 

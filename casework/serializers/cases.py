@@ -30,14 +30,10 @@ def staff_name(user: User | None) -> str | None:
 
 
 class CaseSerializer(FastReadMixin, serializers.ModelSerializer):
-    """A case as the viewer may see it: a restricted client's name is redacted unless identified.
+    """A case as the viewer may see it: a restricted client's name is redacted unless identified."""
 
-    Expects instances from `casework.selectors.cases` (annotated with
-    `identity_visible`, `agency_slug` and `team_name`; client, whānau and lead
-    joined).
-    """
-
-    # Annotated by `casework.selectors.cases.cases_with_names`.
+    # Expects instances from `casework.selectors.cases` (annotated with `identity_visible`,
+    # `agency_slug` and `team_name` by `cases_with_names`; client, whānau and lead joined).
     agency = serializers.CharField(source="agency_slug", read_only=True, help_text="Agency slug.")
     client_display_name = serializers.SerializerMethodField(
         help_text="The client's name, or 'Restricted client' if you may not see who they are."

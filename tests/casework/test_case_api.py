@@ -134,6 +134,19 @@ def test_caseworker_lists_only_their_cases(staff, open_case, client_for):
     assert [row["id"] for row in body["results"]] == [str(mine.pk)]
 
 
+def test_list_and_read_name_the_agency_and_team(staff, open_case, client_for):
+    caseworker = staff["north-caseworker"]
+    case = open_case(caseworker, team=caseworker.team)
+    client = client_for(caseworker)
+
+    row = client.get(CASES_URL).json()["results"][0]
+    read = client.get(f"{CASES_URL}{case.pk}/").json()
+
+    for body in (row, read):
+        assert body["agency"] == "north"
+        assert body["team_name"] == caseworker.team.name
+
+
 def test_team_lead_lists_every_case_of_their_team_and_no_other(staff, open_case, client_for):
     north = {open_case(staff["north-caseworker"]).pk, open_case(staff["north-caseworker2"]).pk}
     open_case(staff["south-caseworker"])

@@ -174,3 +174,32 @@ def test_a_team_leads_list_still_counts_with_a_bounded_count(client_for, staff, 
 
     assert body["count"] == 3
     assert _count_queries(ctx) == 1
+
+
+@pytest.mark.parametrize(("value", "accepted"), [("0", False), ("-1", False), ("1", True)])
+def test_a_count_limit_below_one_refuses_to_start(value, accepted):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import django; django.setup(); "
+        "from django.conf import settings; print(settings.API_COUNT_LIMIT)"
+    )
+    env = {**os.environ, "API_COUNT_LIMIT": value, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    result = subprocess.run(  # noqa: S603 - fixed interpreter and code
+        [sys.executable, "-c", code],
+        env=env,
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    if accepted:
+        assert result.returncode == 0, result.stderr[-500:]
+        assert result.stdout.strip() == value
+    else:
+        assert result.returncode != 0
+        assert "API_COUNT_LIMIT must be at least 1" in result.stderr

@@ -137,6 +137,20 @@ def test_officer_queue_lists_their_agency_only(client_for, staff, make_request, 
     assert [row["id"] for row in body["results"]] == [str(north_request.pk)]
 
 
+def test_list_rows_and_reads_carry_each_requests_history(client_for, staff, make_request):
+    submitted = make_request()
+    draft = make_request(submit=False)
+    client = client_for(staff["north-caseworker"])
+
+    rows = {row["id"]: row for row in client.get(URL).json()["results"]}
+    read = client.get(detail(submitted)).json()
+
+    assert [h["to_status"] for h in rows[str(submitted.pk)]["history"]] == ["draft", "submitted"]
+    assert [h["to_status"] for h in rows[str(draft.pk)]["history"]] == ["draft"]
+    assert read["history"] == rows[str(submitted.pk)]["history"]
+    assert read["history"][-1]["changed_by"] == "north-caseworker"
+
+
 def test_caseworker_lists_only_requests_of_their_cases(client_for, staff, make_request):
     own = make_request()
     make_request(caseworker=staff["north-caseworker2"])
