@@ -30,22 +30,31 @@ CLIENT_COLUMNS = """
 """
 
 
-def _visible(kind: str, ref: str) -> str:
-    """The permission predicate written by hand: the user's grants, or their groups' grants.
-
-    The same shape the API uses (docs/adr/0008): permission and group ids as
-    parameters, and no group branch for a user without grant-holding groups.
-    """
-    return f"""(
-        {ref} IN (SELECT p.content_object_id FROM casework_{kind}userobjectpermission p
-                  WHERE p.user_id = %(user)s AND p.permission_id = %(perm)s)
-        {{groups}}
-    )"""  # noqa: S608
+# The permission predicate written by hand, in the shape the API uses (docs/adr/0008):
+# permission and group ids as parameters, no group branch for a user without
+# grant-holding groups, and no direct branch for a group member who holds no grant in
+# their own name.
+def _direct_branch(kind: str, ref: str) -> str:
+    return f"""{ref} IN (SELECT p.content_object_id FROM casework_{kind}userobjectpermission p
+                      WHERE p.user_id = %(user)s AND p.permission_id = %(perm)s)"""  # noqa: S608
 
 
 def _group_branch(kind: str, ref: str) -> str:
-    return f"""OR {ref} IN (SELECT g.content_object_id FROM casework_{kind}groupobjectpermission g
-                         WHERE g.group_id = ANY(%(groups)s) AND g.permission_id = %(perm)s)"""  # noqa: S608
+    return f"""{ref} IN (SELECT g.content_object_id FROM casework_{kind}groupobjectpermission g
+                      WHERE g.group_id = ANY(%(groups)s) AND g.permission_id = %(perm)s)"""  # noqa: S608
+
+
+# The client list's name order (casework.models.client_name_order_keys): restricted
+# clients the viewer may not identify go last, unnamed. A caseworker identifies every
+# restricted client of their caseload; a team lead identifies none, and the order is
+# then the one the `client_name_order` index holds.
+CLIENT_ORDER = {
+    True: "lower(c.legal_family_name), lower(c.legal_given_names), c.created_at, c.id",
+    False: """CASE WHEN c.is_restricted THEN 1 ELSE 0 END,
+              CASE WHEN c.is_restricted THEN '' ELSE lower(c.legal_family_name) END,
+              CASE WHEN c.is_restricted THEN '' ELSE lower(c.legal_given_names) END,
+              c.created_at, c.id""",
+}
 
 
 # The templates name only our own tables; every value is a bound parameter.
@@ -53,10 +62,10 @@ SQL = {
     "clients": f"""
         SELECT {CLIENT_COLUMNS}
         FROM casework_client c JOIN core_agency a ON a.id = c.agency_id
-        WHERE c.archived_at IS NULL AND {_visible("client", "c.id")} {{extra}}
-        ORDER BY lower(c.legal_family_name), lower(c.legal_given_names), c.created_at, c.id
+        WHERE c.archived_at IS NULL AND ({{branches}}) {{extra}}
+        ORDER BY {{order}}
         LIMIT %(limit)s""",  # noqa: S608
-    "cases": f"""
+    "cases": """
         SELECT cs.id, a.slug AS agency, cs.client_id, c.preferred_name, c.legal_given_names,
                c.legal_family_name, c.is_restricted, cs.whanau_id, w.name AS whanau_name,
                cs.lead_caseworker_id, u.first_name, u.last_name, cs.team_id, t.name AS team_name,
@@ -68,9 +77,9 @@ SQL = {
         LEFT JOIN casework_whanau w ON w.id = cs.whanau_id
         LEFT JOIN core_user u ON u.id = cs.lead_caseworker_id
         LEFT JOIN core_team t ON t.id = cs.team_id
-        WHERE {_visible("case", "cs.id")} {{extra}}
+        WHERE ({branches}) {extra}
         ORDER BY cs.opened_at DESC, cs.id
-        LIMIT %(limit)s""",  # noqa: S608
+        LIMIT %(limit)s""",
     "aid": """
         SELECT r.id, r.case_id, r.client_id, c.preferred_name, c.legal_given_names,
                c.legal_family_name, c.is_restricted, r.programme_id, p.name AS programme_name,
@@ -98,17 +107,28 @@ EXTRA = {
 }
 
 
-GROUP_BRANCH = {"clients": _group_branch("client", "c.id"), "cases": _group_branch("case", "cs.id")}
+BRANCHES = {
+    "clients": (_direct_branch("client", "c.id"), _group_branch("client", "c.id")),
+    "cases": (_direct_branch("case", "cs.id"), _group_branch("case", "cs.id")),
+}
 
 
 def hand_written_page(kind: str, *, filtered: bool, params: dict) -> str:
     """Baseline (a): one SQL query for the page, rows to dicts, `json.dumps` with `str` fallback.
 
-    `params` carries the user, permission and agency ids, and `groups`: the
-    user's grant-holding group ids, read before timing starts.
+    `params` carries the user, permission and agency ids; `groups`, the user's
+    grant-holding group ids; `direct`, whether they hold the permission on
+    anything in their own name; and `identifies`, whether they hold any
+    identity grant. All are read before timing starts.
     """
     sql = SQL[kind].replace("{extra}", EXTRA.get((kind, filtered), ""))
-    sql = sql.replace("{groups}", GROUP_BRANCH[kind] if params.get("groups") else "")
+    if kind in BRANCHES:
+        direct, group = BRANCHES[kind]
+        branches = [direct] if params.get("direct") or not params.get("groups") else []
+        if params.get("groups"):
+            branches.append(group)
+        sql = sql.replace("{branches}", " OR ".join(branches))
+    sql = sql.replace("{order}", CLIENT_ORDER[bool(params.get("identifies"))])
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         names = [col.name for col in cursor.description]

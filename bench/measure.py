@@ -15,11 +15,19 @@ from rest_framework.test import APIClient
 from bench import baselines
 from bench.run import timed
 from casework.access import user_group_ids
-from casework.models import Case, CaseNote, Client, ClientUserObjectPermission
+from casework.models import (
+    Case,
+    CaseNote,
+    CaseUserObjectPermission,
+    Client,
+    ClientUserObjectPermission,
+)
 from core.models import User
 from programs.models import AidRequest, AidRequestStatus, Payment, Referral
 
 PAGE = 50
+# Where a user's own grants of each list's view permission are kept.
+GRANT_TABLES = {"clients": ClientUserObjectPermission, "cases": CaseUserObjectPermission}
 
 
 def prepare_world(clients: int) -> float | None:
@@ -148,6 +156,13 @@ def lists(*, repeat: int) -> list[dict]:
             "region": extra.get("region"),
             "limit": PAGE,
             "groups": user_group_ids(user),
+            "direct": kind in GRANT_TABLES
+            and GRANT_TABLES[kind]
+            .objects.filter(user_id=user.pk, permission_id=view_perm[kind])
+            .exists(),
+            "identifies": ClientUserObjectPermission.objects.filter(
+                user_id=user.pk, permission_id=_perm("view_client_identity")
+            ).exists(),
         }
         response = _get(api, url, params)
         body = response.json()

@@ -4,7 +4,6 @@ import uuid
 
 from django.db.models import (
     Aggregate,
-    Case,
     CharField,
     Count,
     Exists,
@@ -14,15 +13,20 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
-    When,
     Window,
 )
-from django.db.models.functions import Cast, Concat, Lower
+from django.db.models.functions import Cast, Concat
 from django.http import Http404
 
 from casework import access
 from casework.models import Case as CaseRecord  # django.db.models.Case is the SQL CASE
-from casework.models import Client, ClientEthnicity, ClientIwi, WhanauMember
+from casework.models import (
+    Client,
+    ClientEthnicity,
+    ClientIwi,
+    WhanauMember,
+    client_name_order_keys,
+)
 from casework.redaction import identity_is_visible
 from core.audit import audit_record
 from core.models import AuditAction, User
@@ -198,10 +202,9 @@ def clients_ordered(queryset: QuerySet[Client], *, ordering: str) -> QuerySet[Cl
             F("created_at").desc() if descending else F("created_at").asc(), "id"
         )
     hidden = Q(is_restricted=True) & Q(identity_visible=False)
+    name_hidden, family_key, given_key = client_name_order_keys(hidden)
     queryset = queryset.annotate(
-        name_hidden=Case(When(hidden, then=Value(1)), default=Value(0)),
-        family_key=Case(When(hidden, then=Value("")), default=Lower("legal_family_name")),
-        given_key=Case(When(hidden, then=Value("")), default=Lower("legal_given_names")),
+        name_hidden=name_hidden, family_key=family_key, given_key=given_key
     )
     keys = [F("family_key"), F("given_key")]
     keys = [k.desc() if descending else k.asc() for k in keys]

@@ -4,6 +4,7 @@ import pytest
 
 from casework import access
 from casework.models import Client
+from tests.factories import CaseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -143,3 +144,57 @@ def test_roles_and_grant_groups_come_from_one_read_of_the_users_groups(
     for username, user in staff.items():
         assert access.user_role_values(user) == frozenset(user.roles), username
     assert lead.team.lead_group_id not in access.user_group_ids(staff["north-caseworker"])
+
+
+def test_a_team_lead_with_no_grant_of_their_own_is_filtered_by_the_team_grants_alone(
+    staff, led_case
+):
+    lead = staff["north-lead"]
+    team_case = led_case(staff["north-caseworker"])
+    led_case(staff["south-caseworker"])
+
+    cases = access.cases_visible_to(lead)
+    clients = access.clients_visible_to(lead)
+
+    # The direct branch would only ever match nothing; leaving it out lets PostgreSQL
+    # read the team's grants row by row along the list's order (docs/PERFORMANCE.md).
+    assert "caseuserobjectpermission" not in str(cases.query).lower()
+    client_predicate = Client.objects.filter(access.client_permission_exists(lead, "view_client"))
+    assert "clientuserobjectpermission" not in str(client_predicate.query).lower()
+    assert list(cases.values_list("pk", flat=True)) == [team_case.pk]
+    assert list(clients.values_list("pk", flat=True)) == [team_case.client_id]
+
+
+def test_a_team_lead_who_leads_a_case_in_their_own_name_sees_it_beside_the_teams(staff, led_case):
+    lead = staff["north-lead"]
+    team_case = led_case(staff["north-caseworker"])
+    own = CaseFactory(agency=lead.agency, lead_caseworker=lead, team=None, created_by=lead)
+    access.grant_case_to_user(own, lead)
+    led_case(staff["south-caseworker"])
+
+    cases = access.cases_visible_to(lead)
+
+    assert "caseuserobjectpermission" in str(cases.query).lower()
+    assert set(cases.values_list("pk", flat=True)) == {team_case.pk, own.pk}
+    assert set(access.clients_visible_to(lead).values_list("pk", flat=True)) == {
+        team_case.client_id,
+        own.client_id,
+    }
+    assert access.user_can(lead, "view_case", own)
+    assert not access.cases_visible_to(staff["north-caseworker"]).filter(pk=own.pk).exists()
+
+
+def test_a_grant_given_within_a_request_is_seen_by_the_rest_of_that_request(staff, led_case):
+    from core.request_context import RequestContext, reset_request_context, set_request_context
+    from tests.factories import ClientFactory
+
+    lead = staff["north-lead"]
+    led_case(staff["north-caseworker"])
+    registered = ClientFactory(agency=lead.agency, created_by=lead)
+    token = set_request_context(RequestContext(request_id="t", ip_address=None, memo={}))
+    try:
+        assert not access.clients_visible_to(lead).filter(pk=registered.pk).exists()
+        access.grant_client_to_user(registered, lead)
+        assert access.clients_visible_to(lead).filter(pk=registered.pk).exists()
+    finally:
+        reset_request_context(token)

@@ -566,6 +566,33 @@ def test_name_ordering_puts_clients_hidden_from_the_viewer_last(
     assert [r["legal_family_name"] for r in assigned["results"]] == ["Adams", "Rangihuna", "Zane"]
 
 
+def test_a_team_lead_who_leads_a_restricted_client_themselves_sees_them_in_name_order(
+    client_for, staff, restricted_case, led_case
+):
+    from casework import access
+    from tests.factories import CaseFactory, ClientFactory
+
+    cw = staff["north-caseworker"]
+    lead = staff["north-lead"]
+    led_case(cw, client=ClientFactory(agency=cw.agency, created_by=cw, legal_family_name="Zane"))
+    own = ClientFactory(
+        agency=lead.agency, created_by=lead, is_restricted=True, legal_family_name="Moana"
+    )
+    access.grant_case_to_user(
+        CaseFactory(agency=lead.agency, client=own, lead_caseworker=lead, team=None), lead
+    )
+
+    page = client_for(lead).get(URL, {"ordering": "name"}).json()
+
+    # Their own restricted client is named and in place; the team's restricted client
+    # (Rangihuna, identified only by its caseworker) stays last and unnamed.
+    assert [r["display_name"].split()[-1] for r in page["results"]] == [
+        "Moana",
+        "Zane",
+        "client",
+    ]
+
+
 # Audit of reads
 
 
