@@ -3,7 +3,16 @@
 A misspelt filter (`?stauts=open`) that is silently ignored answers with the
 whole list, and the caller believes it was filtered; a government system says
 so instead (400, the unknown names as field errors).
+
+Each request's filter set holds only the filters its query names. django-filter
+copies every declared filter and builds a form class for them on every
+request, whether asked or not: on the busiest lists that cost more than
+filtering itself (docs/PERFORMANCE.md). A filter that is not asked filters
+nothing, so leaving it out changes no answer; filter sets that read their
+cleaned data after filtering (defaults for absent filters) use `.get`.
 """
+
+from functools import lru_cache
 
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
@@ -38,6 +47,27 @@ def offered_query_params(view, filterset_class) -> set[str]:
     return names
 
 
+def _asked_filters(filterset_class, query_params) -> frozenset[str]:
+    """The names of `filterset_class`'s filters that `query_params` gives a value to."""
+    asked = set()
+    for name, declared in filterset_class.base_filters.items():
+        # Range filters read `<name>_<suffix>` (e.g. `_after`, `_min`).
+        suffixes = getattr(declared.field.widget, "suffixes", ()) or ("",)
+        if any((f"{name}_{suffix}" if suffix else name) in query_params for suffix in suffixes):
+            asked.add(name)
+    return frozenset(asked)
+
+
+@lru_cache(maxsize=512)
+def _narrowed(filterset_class, asked: frozenset[str]):
+    """`filterset_class` with only the filters named in `asked` (built once per combination)."""
+    narrowed = type(filterset_class.__name__, (filterset_class,), {})
+    narrowed.base_filters = {
+        name: declared for name, declared in filterset_class.base_filters.items() if name in asked
+    }
+    return narrowed
+
+
 class StrictFilterBackend(DjangoFilterBackend):
     """django-filter's backend, with a 400 for query parameters the view does not offer."""
 
@@ -47,3 +77,14 @@ class StrictFilterBackend(DjangoFilterBackend):
         if unknown:
             raise ValidationError({name: ["This list has no such filter."] for name in unknown})
         return super().filter_queryset(request, queryset, view)
+
+    def get_filterset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is None:
+            return None
+        if getattr(view, "filterset_class", None) is filterset_class:
+            # Only a declared class: one built from `filterset_fields` is new on every call.
+            filterset_class = _narrowed(
+                filterset_class, _asked_filters(filterset_class, request.query_params)
+            )
+        return filterset_class(**self.get_filterset_kwargs(request, queryset, view))
