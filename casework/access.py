@@ -19,7 +19,7 @@ or the caseload.
 """
 
 from django.contrib.auth.models import Group, Permission
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet, Value
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Value
 from guardian.shortcuts import assign_perm, remove_perm
 
 from casework.models import (
@@ -210,18 +210,55 @@ def user_role_values(user: User) -> frozenset[str]:
     )
 
 
+# The grants in a user's own name whose mere existence shapes a predicate: `_granted`
+# leaves the direct branch out for a group member who holds none, `_identity_granted`
+# answers a constant for a team lead who identifies no one, and `holds_case_grants`
+# drops the case branch of an officer's aid filter.
+_SHAPING_GRANTS = (
+    (ClientUserObjectPermission, "view_client"),
+    (ClientUserObjectPermission, "view_client_identity"),
+    (CaseUserObjectPermission, "view_case"),
+)
+
+
 def _user_groups(user: User) -> list[tuple[int, str]]:
-    """(id, name) of every group of `user`: read once per API request, every time elsewhere."""
+    """(id, name) of every group of `user`: read once per API request, every time elsewhere.
+
+    Within a request the same query also answers, for each of `_SHAPING_GRANTS`,
+    whether the user holds it on anything in their own name (an index probe
+    each): a list then asks the database one small question before its page
+    instead of up to three.
+    """
     memo = request_memo()
     key = ("user_groups", user.pk)
     if memo is not None and key in memo:
         return memo[key]
+    if memo is None:
+        return list(
+            User.groups.through.objects.filter(user_id=user.pk).values_list(
+                "group_id", "group__name"
+            )
+        )
+    direct = {
+        f"direct_{index}": Exists(
+            user_model.objects.filter(user_id=OuterRef("pk"), permission_id=permission_id(codename))
+        )
+        for index, (user_model, codename) in enumerate(_SHAPING_GRANTS)
+    }
+    # From the user's row, so a user in no group still gets one row (a NULL group) with
+    # the answers on it.
     rows = list(
-        User.groups.through.objects.filter(user_id=user.pk).values_list("group_id", "group__name")
+        User.objects.filter(pk=user.pk)
+        .annotate(**direct)
+        .order_by()
+        .values_list("groups__id", "groups__name", *direct)
     )
-    if memo is not None:
-        memo[key] = rows
-    return rows
+    groups = [(row[0], row[1]) for row in rows if row[0] is not None]
+    memo[key] = groups
+    if rows:
+        for index, (user_model, codename) in enumerate(_SHAPING_GRANTS):
+            memo[_direct_grants_key(user_model, user, codename)] = bool(rows[0][2 + index])
+    return groups
 
 
 def holds_case_grants(user: User, codename: str) -> bool:
@@ -256,7 +293,9 @@ def _holds_direct_grants(user_model, user: User, codename: str) -> bool:
     Memoized per API request like `user_group_ids`; elsewhere read every time.
     """
     memo = request_memo()
-    key = ("holds_direct_grants", user_model._meta.label, user.pk, codename)
+    key = _direct_grants_key(user_model, user, codename)
+    if memo is not None and key not in memo:
+        _user_groups(user)  # answers the shaping grants too, in the same query
     if memo is not None and key in memo:
         return memo[key]
     perm = permission_id(codename)
@@ -264,6 +303,10 @@ def _holds_direct_grants(user_model, user: User, codename: str) -> bool:
     if memo is not None:
         memo[key] = held
     return held
+
+
+def _direct_grants_key(user_model, user: User, codename: str) -> tuple:
+    return ("holds_direct_grants", user_model._meta.label, user.pk, codename)
 
 
 def _granted(

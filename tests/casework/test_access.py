@@ -198,3 +198,79 @@ def test_a_grant_given_within_a_request_is_seen_by_the_rest_of_that_request(staf
         assert access.clients_visible_to(lead).filter(pk=registered.pk).exists()
     finally:
         reset_request_context(token)
+
+
+def _in_a_request():
+    from core.request_context import RequestContext, set_request_context
+
+    return set_request_context(RequestContext(request_id="t", ip_address=None, memo={}))
+
+
+def test_within_a_request_the_groups_and_the_own_grant_facts_are_one_query(
+    staff, led_case, django_assert_num_queries
+):
+    from core.request_context import reset_request_context
+
+    lead = staff["north-lead"]
+    team_case = led_case(staff["north-caseworker"])
+    roles = frozenset(lead.roles)
+    token = _in_a_request()
+    try:
+        with django_assert_num_queries(1):
+            clients = access.clients_visible_to(lead)
+            cases = access.cases_visible_to(lead)
+            assert access.user_role_values(lead) == roles
+        # Neither list names the user's own grant tables: the one query said they hold none.
+        assert "clientuserobjectpermission" not in str(clients.query).lower()
+        assert "caseuserobjectpermission" not in str(cases.query).lower()
+        assert list(clients.values_list("pk", flat=True)) == [team_case.client_id]
+        assert list(cases.values_list("pk", flat=True)) == [team_case.pk]
+    finally:
+        reset_request_context(token)
+
+
+def test_within_a_request_a_lead_with_grants_of_their_own_keeps_the_direct_branches(
+    staff, led_case, django_assert_num_queries
+):
+    from core.request_context import reset_request_context
+
+    lead = staff["north-lead"]
+    team_case = led_case(staff["north-caseworker"])
+    own = CaseFactory(agency=lead.agency, lead_caseworker=lead, team=None, created_by=lead)
+    access.grant_case_to_user(own, lead)
+    token = _in_a_request()
+    try:
+        with django_assert_num_queries(1):
+            clients = access.clients_visible_to(lead)
+            cases = access.cases_visible_to(lead)
+        assert "clientuserobjectpermission" in str(clients.query).lower()
+        assert "caseuserobjectpermission" in str(cases.query).lower()
+        identified = {c.pk: c.identity_visible for c in clients}
+    finally:
+        reset_request_context(token)
+
+    # Identity comes only with a grant in their own name, never through the team.
+    assert identified == {team_case.client_id: False, own.client_id: True}
+    assert set(access.cases_visible_to(lead).values_list("pk", flat=True)) == {
+        team_case.pk,
+        own.pk,
+    }
+
+
+def test_within_a_request_a_user_in_no_group_still_gets_the_facts_in_one_query(
+    staff, assigned_client, django_assert_num_queries
+):
+    from core.request_context import reset_request_context
+
+    cw = staff["north-caseworker"]
+    cw.groups.clear()
+    client = assigned_client(cw)
+    token = _in_a_request()
+    try:
+        with django_assert_num_queries(1):
+            assert access.user_group_ids(cw) == []
+            assert access.user_role_values(cw) == frozenset()
+            assert not access.holds_case_grants(cw, "view_case")
+        assert list(access.clients_visible_to(cw).values_list("pk", flat=True)) == [client.pk]
+    finally:
+        reset_request_context(token)
