@@ -23,6 +23,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -201,6 +202,9 @@ def _cell(value):
         return None
     if isinstance(value, float) and value != value:
         return None
+    if isinstance(value, np.bool_):
+        # openpyxl writes numpy booleans as the numbers 1 and 0; Excel has TRUE and FALSE.
+        return bool(value)
     return value
 
 
@@ -239,13 +243,12 @@ class XlsxWriter:
         flags = self._flags
         for row in rows:
             if flags:
-                # Booleans go in as 1 and 0, the cells `write` has always made of a typed
-                # frame's booleans (numpy booleans are numbers to openpyxl): one workbook
-                # whichever way a table arrives.
+                # Excel's own TRUE and FALSE, as `write` gives a typed frame's booleans,
+                # whatever truthy value the database driver handed over (SQLite: 1 and 0).
                 row = list(row)
                 for index in flags:
                     if row[index] is not None:
-                        row[index] = int(row[index])
+                        row[index] = bool(row[index])
             self._sheet.append(row)
         self._rows += len(rows)
         return len(rows)

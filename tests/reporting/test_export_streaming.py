@@ -282,6 +282,22 @@ def test_xlsx_rows_are_the_cells_pandas_wrote(tmp_path):
 
     assert from_rows == cells(_write(tmp_path, "xlsx", "frame"))
     assert len(from_rows) == len(ROWS) + 1
+    # Booleans are Excel's TRUE and FALSE (type "b"), not the numbers 1 and 0.
+    flags = [row[4] if len(row) > 4 else (None, "n") for row in from_rows[1:]]
+    assert flags == [(True, "b"), (None, "n"), (False, "b"), (True, "b")]
+
+
+def test_xlsx_booleans_from_a_driver_that_gives_numbers_are_still_booleans(tmp_path):
+    writer = writer_for("xlsx", tmp_path)
+    writer.begin("table", COLUMNS)
+    writer.write_rows([("a", 1, Decimal("1.00"), date(2025, 7, 1), 1), ("b", 0, None, None, 0)])
+    writer.end_table()
+    sheet = load_workbook(writer.finish(summary=_summary(), dictionary=[]), read_only=True)["table"]
+
+    flags = [row[4].value for row in sheet.iter_rows(min_row=2)]
+
+    assert flags == [True, False]
+    assert all(type(flag) is bool for flag in flags)
 
 
 def test_pseudonym_keys_are_hmac_sha256_under_the_funders_key():
