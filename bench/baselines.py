@@ -46,15 +46,32 @@ def _group_branch(kind: str, ref: str) -> str:
 
 # The client list's name order (casework.models.client_name_order_keys): restricted
 # clients the viewer may not identify go last, unnamed. A caseworker identifies every
-# restricted client of their caseload; a team lead identifies none, and the order is
-# then the one the `client_name_order` index holds.
+# restricted client of their caseload ("all"); a team lead identifies none, and the
+# order is then the one the `client_name_order` index holds; a team lead who also leads
+# cases in their own name identifies those clients only ("some").
+_HIDDEN = """c.is_restricted AND c.id NOT IN (
+    SELECT i.content_object_id FROM casework_clientuserobjectpermission i
+    WHERE i.user_id = %(user)s AND i.permission_id = %(identity_perm)s)"""
 CLIENT_ORDER = {
-    True: "lower(c.legal_family_name), lower(c.legal_given_names), c.created_at, c.id",
-    False: """CASE WHEN c.is_restricted THEN 1 ELSE 0 END,
+    "all": "lower(c.legal_family_name), lower(c.legal_given_names), c.created_at, c.id",
+    "none": """CASE WHEN c.is_restricted THEN 1 ELSE 0 END,
               CASE WHEN c.is_restricted THEN '' ELSE lower(c.legal_family_name) END,
               CASE WHEN c.is_restricted THEN '' ELSE lower(c.legal_given_names) END,
               c.created_at, c.id""",
+    "some": f"""CASE WHEN {_HIDDEN} THEN 1 ELSE 0 END,
+              CASE WHEN {_HIDDEN} THEN '' ELSE lower(c.legal_family_name) END,
+              CASE WHEN {_HIDDEN} THEN '' ELSE lower(c.legal_given_names) END,
+              c.created_at, c.id""",
 }
+
+
+def client_order(params: dict) -> str:
+    """Which of CLIENT_ORDER is the API's order for the viewer `params` describes."""
+    if not params.get("identifies"):
+        return CLIENT_ORDER["none"]
+    # Without grant-holding groups a viewer sees exactly the clients granted to them,
+    # each with its identity: the hidden key is always false.
+    return CLIENT_ORDER["some"] if params.get("groups") else CLIENT_ORDER["all"]
 
 
 # The templates name only our own tables; every value is a bound parameter.
@@ -116,7 +133,7 @@ BRANCHES = {
 def hand_written_page(kind: str, *, filtered: bool, params: dict) -> str:
     """Baseline (a): one SQL query for the page, rows to dicts, `json.dumps` with `str` fallback.
 
-    `params` carries the user, permission and agency ids; `groups`, the user's
+    `params` carries the user, permission (and `identity_perm`) and agency ids; `groups`, the user's
     grant-holding group ids; `direct`, whether they hold the permission on
     anything in their own name; and `identifies`, whether they hold any
     identity grant. All are read before timing starts.
@@ -128,7 +145,7 @@ def hand_written_page(kind: str, *, filtered: bool, params: dict) -> str:
         if params.get("groups"):
             branches.append(group)
         sql = sql.replace("{branches}", " OR ".join(branches))
-    sql = sql.replace("{order}", CLIENT_ORDER[bool(params.get("identifies"))])
+    sql = sql.replace("{order}", client_order(params))
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         names = [col.name for col in cursor.description]

@@ -6,7 +6,7 @@ import time
 
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 
 from bench import baselines
 from bench.run import timed
-from casework.access import user_group_ids
+from casework.access import grant_case_to_user, user_group_ids
 from casework.models import (
     Case,
     CaseNote,
@@ -139,70 +139,84 @@ def users() -> dict[str, User]:
     }
 
 
+# A team lead who also leads cases in their own name (small agencies): the same lists,
+# measured after giving `north-lead` the lead of OWN_CASES cases of their agency inside a
+# transaction that is rolled back, so the seeded world is left as it was.
+OWN_CASES = 20
+OWN_LEAD = "team lead, leads 20 cases"
+OWN_LEAD_LIST_CASES = (
+    ("client list", OWN_LEAD, "/api/v1/clients/", "/stock/clients/", "clients", {}),
+    ("case list", OWN_LEAD, "/api/v1/cases/", "/stock/cases/", "cases", {}),
+)  # fmt: skip
+
+
 @override_settings(ROOT_URLCONF="bench.urls")
 def lists(*, repeat: int) -> list[dict]:
     """Every list figure: the API, baseline (a) and baseline (b), page of 50."""
     people = users()
     view_perm = {"clients": _perm("view_client"), "cases": _perm("view_case"), "aid": None}
-    figures = []
-    for figure, who, url, stock_url, kind, extra in LIST_CASES:
-        user = people[who]
-        api = _api(user)
-        params = {"page_size": PAGE, **extra}
-        sql_params = {
-            "user": user.pk,
-            "perm": view_perm[kind],
-            "agency": user.agency_id,
-            "region": extra.get("region"),
-            "limit": PAGE,
-            "groups": user_group_ids(user),
-            "direct": kind in GRANT_TABLES
-            and GRANT_TABLES[kind]
-            .objects.filter(user_id=user.pk, permission_id=view_perm[kind])
-            .exists(),
-            "identifies": ClientUserObjectPermission.objects.filter(
-                user_id=user.pk, permission_id=_perm("view_client_identity")
-            ).exists(),
-        }
-        response = _get(api, url, params)
-        body = response.json()
-        row = {
-            "figure": figure,
-            "user": who,
-            "username": user.username,
-            "rows": len(body["results"]),
-            "count": body.get("count"),
-            "api": timed(
-                lambda api=api, url=url, params=params: _get(api, url, params), repeat=repeat
-            ),
-            "api_queries": _queries(lambda api=api, url=url, params=params: _get(api, url, params)),
-            "api_queries_page_10": _queries(
-                lambda api=api, url=url, extra=extra: _get(api, url, {"page_size": 10, **extra})
-            ),
-            "baseline_a": timed(
-                lambda kind=kind, extra=extra, sql_params=sql_params: baselines.hand_written_page(
-                    kind, filtered=bool(extra), params=sql_params
-                ),
-                repeat=repeat,
-            ),
-            "baseline_b": timed(
-                lambda api=api, stock_url=stock_url, params=params: _get(api, stock_url, params),
-                repeat=repeat,
-            ),
-            "baseline_b_queries": _queries(
-                lambda api=api, stock_url=stock_url, params=params: _get(api, stock_url, params)
-            ),
-        }
-        row["ratio_to_a"] = round(row["api"]["median_ms"] / row["baseline_a"]["median_ms"], 2)
-        row["b_over_api"] = round(row["baseline_b"]["median_ms"] / row["api"]["median_ms"], 2)
-        print(
-            f"  {who:16} {figure:26} api {row['api']['median_ms']:8.1f} ms "
-            f"({row['api_queries']} q)  a {row['baseline_a']['median_ms']:7.1f}  "
-            f"b {row['baseline_b']['median_ms']:8.1f}",
-            flush=True,
-        )
-        figures.append(row)
+    figures = [_list_figure(case, people, view_perm, repeat=repeat) for case in LIST_CASES]
+    with transaction.atomic():
+        lead = people["team lead"]
+        for case in Case.objects.filter(agency_id=lead.agency_id).order_by("id")[:OWN_CASES]:
+            grant_case_to_user(case, lead)
+        people = {**people, OWN_LEAD: lead}
+        figures += [
+            _list_figure(case, people, view_perm, repeat=repeat) for case in OWN_LEAD_LIST_CASES
+        ]
+        transaction.set_rollback(True)
     return figures
+
+
+def _list_figure(case: tuple, people: dict, view_perm: dict, *, repeat: int) -> dict:
+    """One list figure: the API, baseline (a) and baseline (b), page of 50."""
+    figure, who, url, stock_url, kind, extra = case
+    user = people[who]
+    api = _api(user)
+    params = {"page_size": PAGE, **extra}
+    sql_params = {
+        "user": user.pk,
+        "perm": view_perm[kind],
+        "identity_perm": _perm("view_client_identity"),
+        "agency": user.agency_id,
+        "region": extra.get("region"),
+        "limit": PAGE,
+        "groups": user_group_ids(user),
+        "direct": kind in GRANT_TABLES
+        and GRANT_TABLES[kind]
+        .objects.filter(user_id=user.pk, permission_id=view_perm[kind])
+        .exists(),
+        "identifies": ClientUserObjectPermission.objects.filter(
+            user_id=user.pk, permission_id=_perm("view_client_identity")
+        ).exists(),
+    }
+    response = _get(api, url, params)
+    body = response.json()
+    row = {
+        "figure": figure,
+        "user": who,
+        "username": user.username,
+        "rows": len(body["results"]),
+        "count": body.get("count"),
+        "api": timed(lambda: _get(api, url, params), repeat=repeat),
+        "api_queries": _queries(lambda: _get(api, url, params)),
+        "api_queries_page_10": _queries(lambda: _get(api, url, {"page_size": 10, **extra})),
+        "baseline_a": timed(
+            lambda: baselines.hand_written_page(kind, filtered=bool(extra), params=sql_params),
+            repeat=repeat,
+        ),
+        "baseline_b": timed(lambda: _get(api, stock_url, params), repeat=repeat),
+        "baseline_b_queries": _queries(lambda: _get(api, stock_url, params)),
+    }
+    row["ratio_to_a"] = round(row["api"]["median_ms"] / row["baseline_a"]["median_ms"], 2)
+    row["b_over_api"] = round(row["baseline_b"]["median_ms"] / row["api"]["median_ms"], 2)
+    print(
+        f"  {who:16} {figure:26} api {row['api']['median_ms']:8.1f} ms "
+        f"({row['api_queries']} q)  a {row['baseline_a']['median_ms']:7.1f}  "
+        f"b {row['baseline_b']['median_ms']:8.1f}",
+        flush=True,
+    )
+    return row
 
 
 def details(*, repeat: int) -> list[dict]:
