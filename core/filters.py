@@ -31,9 +31,7 @@ def offered_query_params(view, filterset_class) -> set[str]:
     if filterset_class is not None:
         for name, declared in filterset_class.base_filters.items():
             names.add(name)
-            # Range filters read `<name>_<suffix>` (e.g. `_after`, `_min`).
-            for suffix in getattr(declared.field.widget, "suffixes", ()):
-                names.add(f"{name}_{suffix}" if suffix else name)
+            names.update(_parameters_read(name, declared))
     for backend in getattr(view, "filter_backends", ()):
         if issubclass(backend, OrderingFilter):
             names.add(backend.ordering_param)
@@ -47,15 +45,20 @@ def offered_query_params(view, filterset_class) -> set[str]:
     return names
 
 
+def _parameters_read(name: str, declared) -> tuple[str, ...]:
+    """The query parameters the filter `name` reads: its name, or `<name>_<suffix>` for ranges."""
+    # Range filters read `<name>_<suffix>` (e.g. `_after`, `_min`).
+    suffixes = getattr(declared.field.widget, "suffixes", ()) or ("",)
+    return tuple(f"{name}_{suffix}" if suffix else name for suffix in suffixes)
+
+
 def _asked_filters(filterset_class, query_params) -> frozenset[str]:
     """The names of `filterset_class`'s filters that `query_params` gives a value to."""
-    asked = set()
-    for name, declared in filterset_class.base_filters.items():
-        # Range filters read `<name>_<suffix>` (e.g. `_after`, `_min`).
-        suffixes = getattr(declared.field.widget, "suffixes", ()) or ("",)
-        if any((f"{name}_{suffix}" if suffix else name) in query_params for suffix in suffixes):
-            asked.add(name)
-    return frozenset(asked)
+    return frozenset(
+        name
+        for name, declared in filterset_class.base_filters.items()
+        if any(parameter in query_params for parameter in _parameters_read(name, declared))
+    )
 
 
 @lru_cache(maxsize=512)
