@@ -23,7 +23,6 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -202,7 +201,7 @@ def _cell(value):
         return None
     if isinstance(value, float) and value != value:
         return None
-    if isinstance(value, np.bool_):
+    if pd.api.types.is_bool(value):
         # openpyxl writes numpy booleans as the numbers 1 and 0; Excel has TRUE and FALSE.
         return bool(value)
     return value
