@@ -56,13 +56,14 @@ def grant_client_to_user(client: Client, user: User) -> None:
     """Give a caseworker full access to one client, identity included."""
     for perm in CLIENT_ASSIGNED_PERMS:
         assign_perm(f"casework.{perm}", user, client)
-    _forget_grant_facts()
+    forget_grant_facts()
 
 
 def revoke_client_from_user(client: Client, user: User) -> None:
     """Take a caseworker's grants on one client away (the caller checks nothing else needs them)."""
     for perm in CLIENT_ASSIGNED_PERMS:
         remove_perm(f"casework.{perm}", user, client)
+    forget_grant_facts()
 
 
 def grant_case_to_user(case: Case, user: User) -> list[str]:
@@ -72,7 +73,7 @@ def grant_case_to_user(case: Case, user: User) -> list[str]:
     """
     for perm in CASE_PERMS:
         assign_perm(f"casework.{perm}", user, case)
-    _forget_grant_facts()
+    forget_grant_facts()
     granted = []
     for client in case_clients(case):
         grant_client_to_user(client, user)
@@ -87,6 +88,7 @@ def revoke_case_from_user(case: Case, user: User) -> list[str]:
     """
     for perm in CASE_PERMS:
         remove_perm(f"casework.{perm}", user, case)
+    forget_grant_facts()
     still_led = Case.objects.filter(lead_caseworker=user).exclude(pk=case.pk)
     revoked = []
     for client in case_clients(case):
@@ -99,15 +101,17 @@ def revoke_case_from_user(case: Case, user: User) -> list[str]:
     return revoked
 
 
-_GRANT_FACTS = ("holds_direct_grants", "holds_group_grants")
+_GRANT_FACTS = ("grant_fact", "holds_group_grants")
 
 
-def _forget_grant_facts() -> None:
-    """Drop what this request's memo knew of who holds grants at all: one was just given.
+def forget_grant_facts() -> None:
+    """Drop what this request's memo knew of the user's grants: one was just given or taken.
 
-    A write that grants and then reads back (registering a client, then
-    answering with it) must see the new grant. Taking grants away needs no
-    forgetting: a predicate that keeps a branch matching nothing is still right.
+    A write that changes grants and then reads back (registering a client,
+    then answering with it; moving a case to another team) must read the
+    grants as they now are. Restricting a client changes a fact too (whether
+    the user identifies any restricted client), so `client_update` calls this
+    when the restriction changes.
     """
     memo = request_memo()
     if memo:
@@ -129,7 +133,7 @@ def grant_case_to_group(case: Case, group: Group) -> list[str]:
     _refuse_role_group(group)
     for perm in CASE_PERMS:
         assign_perm(f"casework.{perm}", group, case)
-    _forget_grant_facts()
+    forget_grant_facts()
     granted = []
     for client in case_clients(case):
         grant_client_to_group(client, group)
@@ -142,18 +146,20 @@ def grant_client_to_group(client: Client, group: Group) -> None:
     _refuse_role_group(group)
     for perm in CLIENT_TEAM_PERMS:
         assign_perm(f"casework.{perm}", group, client)
-    _forget_grant_facts()
+    forget_grant_facts()
 
 
 def revoke_case_from_group(case: Case, group: Group) -> None:
     """Take a team's access to the case, and to clients none of its other cases are about."""
     for perm in CASE_PERMS:
         remove_perm(f"casework.{perm}", group, case)
+    forget_grant_facts()
     team_cases = Case.objects.filter(team__lead_group=group).exclude(pk=case.pk)
     for client in case_clients(case):
         if not team_cases.filter(Q(client=client) | Q(whanau__members__client=client)).exists():
             for perm in CLIENT_TEAM_PERMS:
                 remove_perm(f"casework.{perm}", group, client)
+    forget_grant_facts()
 
 
 _permission_ids: dict[str, int] = {}
@@ -210,24 +216,105 @@ def user_role_values(user: User) -> frozenset[str]:
     )
 
 
-# The grants in a user's own name whose mere existence shapes a predicate: `_granted`
-# leaves the direct branch out for a group member who holds none, `_identity_granted`
-# answers a constant for a team lead who identifies no one, and `holds_case_grants`
-# drops the case branch of an officer's aid filter.
-_SHAPING_GRANTS = (
-    (ClientUserObjectPermission, "view_client"),
-    (ClientUserObjectPermission, "view_client_identity"),
-    (CaseUserObjectPermission, "view_case"),
-)
+# Facts about a user's own-name grants that shape a predicate (docs/adr/0008). Each is
+# "is there any such row?", answered within an API request by the one query that reads
+# the user's groups (`_user_groups`), and memoized for the rest of the request.
+
+
+def _direct_beyond_groups(user_model, group_model, user: User, codename: str) -> QuerySet:
+    """`user`'s own-name grants of `codename` that none of their groups also holds.
+
+    Without any, the direct branch of `_granted` adds nothing to the group
+    branch and is left out: a team lead who leads cases of their own team holds
+    each of them through the team as well.
+    """
+    perm = permission_id(codename)
+    their_groups = User.groups.through.objects.filter(user_id=user.pk).values("group_id")
+    also_through_a_group = group_model.objects.filter(
+        group_id__in=their_groups,
+        permission_id=perm,
+        content_object_id=OuterRef("content_object_id"),
+    )
+    return user_model.objects.filter(user_id=user.pk, permission_id=perm).exclude(
+        Exists(also_through_a_group)
+    )
+
+
+def _restricted_identified(user: User) -> QuerySet:
+    """`user`'s identity grants on restricted clients (`_identity_granted` asks if any exist).
+
+    Identity matters only for restricted clients (`casework.redaction`): a
+    viewer who identifies none of them sees every other client named anyway.
+    """
+    return ClientUserObjectPermission.objects.filter(
+        user_id=user.pk,
+        permission_id=permission_id("view_client_identity"),
+        content_object__is_restricted=True,
+    )
+
+
+def restricted_clients_identified(user: User) -> QuerySet | None:
+    """The ids of restricted clients `user` identifies by a grant of their own; None if none.
+
+    Whether there are any is memoized per API request (one of the facts
+    `_user_groups` reads); the ids themselves are a subquery, for the caller's
+    list query.
+    """
+    if not _grant_fact(
+        user, _fact_key("restricted_identified", user), lambda: _restricted_identified(user)
+    ):
+        return None
+    return _restricted_identified(user).values("content_object_id")
+
+
+def _any_direct_case_grant(user: User, codename: str) -> QuerySet:
+    return CaseUserObjectPermission.objects.filter(
+        user_id=user.pk, permission_id=permission_id(codename)
+    )
+
+
+def _shaping_facts(user: User) -> dict[tuple, QuerySet]:
+    """The facts every list asks about (key: rows whose existence is the fact)."""
+    return {
+        _fact_key("beyond_groups", user, "view_client"): _direct_beyond_groups(
+            ClientUserObjectPermission, ClientGroupObjectPermission, user, "view_client"
+        ),
+        _fact_key("beyond_groups", user, "view_case"): _direct_beyond_groups(
+            CaseUserObjectPermission, CaseGroupObjectPermission, user, "view_case"
+        ),
+        _fact_key("restricted_identified", user): _restricted_identified(user),
+        _fact_key("direct_case_grant", user, "view_case"): _any_direct_case_grant(
+            user, "view_case"
+        ),
+    }
+
+
+def _fact_key(fact: str, user: User, codename: str = "") -> tuple:
+    return ("grant_fact", fact, user.pk, codename)
+
+
+def _grant_fact(user: User, key: tuple, rows) -> bool:
+    """Whether `rows()` holds anything: memoized per API request, read every time elsewhere.
+
+    Within a request the first fact asked reads the user's groups, and with
+    them every one of `_shaping_facts`, in one query.
+    """
+    memo = request_memo()
+    if memo is None:
+        return rows().exists()
+    if key not in memo:
+        _user_groups(user)
+    if key not in memo:  # forgotten since the groups were read (`forget_grant_facts`)
+        memo[key] = rows().exists()
+    return memo[key]
 
 
 def _user_groups(user: User) -> list[tuple[int, str]]:
     """(id, name) of every group of `user`: read once per API request, every time elsewhere.
 
-    Within a request the same query also answers, for each of `_SHAPING_GRANTS`,
-    whether the user holds it on anything in their own name (an index probe
-    each): a list then asks the database one small question before its page
-    instead of up to three.
+    Within a request the same query also answers each of `_shaping_facts`
+    (an index probe or a few each): a list then asks the database one small
+    question before its page instead of up to four.
     """
     memo = request_memo()
     key = ("user_groups", user.pk)
@@ -239,25 +326,21 @@ def _user_groups(user: User) -> list[tuple[int, str]]:
                 "group_id", "group__name"
             )
         )
-    direct = {
-        f"direct_{index}": Exists(
-            user_model.objects.filter(user_id=OuterRef("pk"), permission_id=permission_id(codename))
-        )
-        for index, (user_model, codename) in enumerate(_SHAPING_GRANTS)
-    }
+    facts = _shaping_facts(user)
+    named = {f"fact_{index}": Exists(rows) for index, rows in enumerate(facts.values())}
     # From the user's row, so a user in no group still gets one row (a NULL group) with
     # the answers on it.
     rows = list(
         User.objects.filter(pk=user.pk)
-        .annotate(**direct)
+        .annotate(**named)
         .order_by()
-        .values_list("groups__id", "groups__name", *direct)
+        .values_list("groups__id", "groups__name", *named)
     )
     groups = [(row[0], row[1]) for row in rows if row[0] is not None]
     memo[key] = groups
     if rows:
-        for index, (user_model, codename) in enumerate(_SHAPING_GRANTS):
-            memo[_direct_grants_key(user_model, user, codename)] = bool(rows[0][2 + index])
+        for index, fact in enumerate(facts):
+            memo[fact] = bool(rows[0][2 + index])
     return groups
 
 
@@ -270,7 +353,11 @@ def holds_case_grants(user: User, codename: str) -> bool:
     the index that serves `x` alone (docs/PERFORMANCE.md). Memoized per API
     request like `user_group_ids`; elsewhere read every time.
     """
-    if _holds_direct_grants(CaseUserObjectPermission, user, codename):
+    if _grant_fact(
+        user,
+        _fact_key("direct_case_grant", user, codename),
+        lambda: _any_direct_case_grant(user, codename),
+    ):
         return True
     groups = user_group_ids(user)
     if not groups:
@@ -287,28 +374,6 @@ def holds_case_grants(user: User, codename: str) -> bool:
     return held
 
 
-def _holds_direct_grants(user_model, user: User, codename: str) -> bool:
-    """Whether `user` holds `codename` on any object of `user_model`'s kind in their own name.
-
-    Memoized per API request like `user_group_ids`; elsewhere read every time.
-    """
-    memo = request_memo()
-    key = _direct_grants_key(user_model, user, codename)
-    if memo is not None and key not in memo:
-        _user_groups(user)  # answers the shaping grants too, in the same query
-    if memo is not None and key in memo:
-        return memo[key]
-    perm = permission_id(codename)
-    held = user_model.objects.filter(user_id=user.pk, permission_id=perm).exists()
-    if memo is not None:
-        memo[key] = held
-    return held
-
-
-def _direct_grants_key(user_model, user: User, codename: str) -> tuple:
-    return ("holds_direct_grants", user_model._meta.label, user.pk, codename)
-
-
 def _granted(
     user_model, group_model, user: User, codename: str, *, ref: str, groups: list[int]
 ) -> ExpressionWrapper:
@@ -316,12 +381,13 @@ def _granted(
 
     Shaped for the planner. With direct grants only, `ref IN (user's grant
     rows)` is a semi-join that starts from the user's few thousand grants.
-    With group grants too (a team lead's tens of thousands), a user who holds
-    no direct grant of `codename` gets the group branch alone, `ref IN (group
-    grants)`; one who does gets `ref IN (direct) OR ref IN (group)`, read as
-    two hashed sets tested against each row, which beats a union whose size
-    the planner cannot estimate. Whether the direct branch is needed is one
-    small query, read once per API request.
+    With group grants too (a team lead's tens of thousands), a user whose
+    direct grants of `codename` their groups all hold as well (none, or only
+    on their own team's work) gets the group branch alone, `ref IN (group
+    grants)`; one with a direct grant beyond them gets `ref IN (direct) OR ref
+    IN (group)`, read as two hashed sets tested against each row, which beats
+    a union whose size the planner cannot estimate. Whether the direct branch
+    is needed is one small query, read once per API request.
     """
     perm = permission_id(codename)
     direct = Q(
@@ -341,11 +407,16 @@ def _granted(
                 ).values("content_object_id")
             }
         )
-        # A team lead rarely leads cases in their own name. Without the OR the group
-        # branch is a plain semi-join, which PostgreSQL reads row by row along the list's
-        # order and stops at the page (about 1 ms at 50,000 cases) instead of hashing
-        # every grant of the team first (15–20 ms, twice: count and page).
-        if _holds_direct_grants(user_model, user, codename):
+        # A team lead's own-name grants are mostly on their own team's cases, which the
+        # team holds too. Without the OR the group branch is a plain semi-join, which
+        # PostgreSQL reads row by row along the list's order and stops at the page (about
+        # 1 ms at 50,000 cases) instead of hashing every grant of the team first (15–20
+        # ms, twice: count and page).
+        if _grant_fact(
+            user,
+            _fact_key("beyond_groups", user, codename),
+            lambda: _direct_beyond_groups(user_model, group_model, user, codename),
+        ):
             condition = direct | condition
     if ref != "pk":
         # `NULL IN (…)` is NULL, not false: a whānau case has no client, and without this
@@ -430,15 +501,16 @@ def client_identity_exists(user: User, *, client_ref: str = "pk"):
 def _identity_granted(user: User, *, client_ref: str, groups: list[int]) -> ExpressionWrapper:
     """`client_identity_exists`, for a reader who has already read the user's group ids.
 
-    For a team lead who holds no identity grant in their own name (most: they
-    lead cases through their team) the answer is a constant false: the client
-    list's name order is then the `client_name_order` index, and PostgreSQL
-    reads a page of the team's clients along it instead of sorting them all.
-    Other readers pass no groups and get the grant test, at no extra query.
+    For a team lead who identifies no restricted client (most: restricted
+    clients are few, and identity never comes through a team) the answer is a
+    constant false. That changes nothing they are shown, as identity matters
+    only for restricted clients (`casework.redaction.identity_is_visible`),
+    but the client list's name order is then the `client_name_order` index,
+    and PostgreSQL reads a page of the team's clients along it instead of
+    sorting them all. Other readers pass no groups and get the grant test, at
+    no extra query.
     """
-    if groups and not _holds_direct_grants(
-        ClientUserObjectPermission, user, "view_client_identity"
-    ):
+    if groups and restricted_clients_identified(user) is None:
         return ExpressionWrapper(Value(False), output_field=BooleanField())
     return _granted(
         ClientUserObjectPermission,

@@ -262,6 +262,9 @@ def client_update(
     changes = audit_changes(client, CLIENT_PROFILE_FIELDS, before)
     if changes:
         client.save()
+    if client.is_restricted != was_restricted:
+        # Whether the people assigned identify a restricted client has just changed.
+        access.forget_grant_facts()
     if ethnicity_codes is not None and ethnicity_codes != old_ethnicities:
         _replace_ethnicities(client, ethnicity_codes)
         changes["ethnicities"] = {"old": old_ethnicities, "new": ethnicity_codes}

@@ -4,7 +4,7 @@ import pytest
 
 from casework import access
 from casework.models import Client
-from tests.factories import CaseFactory
+from tests.factories import CaseFactory, ClientFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -236,7 +236,10 @@ def test_within_a_request_a_lead_with_grants_of_their_own_keeps_the_direct_branc
 
     lead = staff["north-lead"]
     team_case = led_case(staff["north-caseworker"])
+    # A case of no team: the team's grants do not cover it. Its client is restricted, so
+    # that the lead identifying them shapes the identity test too.
     own = CaseFactory(agency=lead.agency, lead_caseworker=lead, team=None, created_by=lead)
+    Client.objects.filter(pk=own.client_id).update(is_restricted=True)
     access.grant_case_to_user(own, lead)
     token = _in_a_request()
     try:
@@ -274,3 +277,94 @@ def test_within_a_request_a_user_in_no_group_still_gets_the_facts_in_one_query(
         assert list(access.clients_visible_to(cw).values_list("pk", flat=True)) == [client.pk]
     finally:
         reset_request_context(token)
+
+
+def test_a_lead_leading_a_case_of_their_own_team_is_read_through_the_team_alone(
+    staff, led_case, django_assert_num_queries
+):
+    from casework.redaction import identity_is_visible
+    from core.request_context import reset_request_context
+
+    lead = staff["north-lead"]
+    team_case = led_case(staff["north-caseworker"])
+    own = led_case(lead)  # granted to the lead and to the team's lead group
+    token = _in_a_request()
+    try:
+        with django_assert_num_queries(1):
+            clients = access.clients_visible_to(lead)
+            cases = access.cases_visible_to(lead)
+        # Every grant in their own name the team holds too, and they identify no
+        # restricted client: no list reads their own grant tables.
+        assert "clientuserobjectpermission" not in str(clients.query).lower()
+        assert "caseuserobjectpermission" not in str(cases.query).lower()
+        shown = {c.pk: identity_is_visible(c, c.identity_visible) for c in clients}
+        case_ids = set(cases.values_list("pk", flat=True))
+    finally:
+        reset_request_context(token)
+
+    assert shown == {team_case.client_id: True, own.client_id: True}
+    assert case_ids == {team_case.pk, own.pk}
+
+
+def test_a_lead_who_identifies_a_restricted_client_of_their_team_keeps_the_identity_test(
+    staff, led_case
+):
+    from core.request_context import reset_request_context
+
+    lead = staff["north-lead"]
+    others = led_case(
+        staff["north-caseworker"], client=ClientFactory(agency=lead.agency, is_restricted=True)
+    )
+    own = led_case(lead, client=ClientFactory(agency=lead.agency, is_restricted=True))
+    token = _in_a_request()
+    try:
+        clients = access.clients_visible_to(lead)
+        identified = {c.pk: c.identity_visible for c in clients}
+        # Covered by the team: the visibility test stays the group branch alone.
+        assert "caseuserobjectpermission" not in str(access.cases_visible_to(lead).query).lower()
+    finally:
+        reset_request_context(token)
+
+    assert identified == {others.client_id: False, own.client_id: True}
+
+
+def test_a_team_losing_a_case_within_a_request_leaves_its_lead_what_they_lead_themselves(
+    staff, led_case
+):
+    from core.request_context import reset_request_context
+
+    lead = staff["north-lead"]
+    own = led_case(lead)
+    token = _in_a_request()
+    try:
+        assert access.cases_visible_to(lead).filter(pk=own.pk).exists()
+        access.revoke_case_from_group(own, lead.team.lead_group)
+        # The lead's own grants are no longer covered by the team's: read them again.
+        still_case = access.cases_visible_to(lead).filter(pk=own.pk).exists()
+        still_client = access.clients_visible_to(lead).filter(pk=own.client_id).exists()
+    finally:
+        reset_request_context(token)
+
+    assert still_case
+    assert still_client
+    assert not access.cases_visible_to(staff["north-caseworker"]).filter(pk=own.pk).exists()
+
+
+def test_restricting_a_client_within_a_request_lets_the_lead_of_their_case_still_identify_them(
+    staff, led_case
+):
+    from casework.services.clients import client_update
+    from core.request_context import reset_request_context
+
+    lead = staff["north-lead"]
+    own = led_case(lead)
+    token = _in_a_request()
+    try:
+        before = access.clients_visible_to(lead).get(pk=own.client_id).identity_visible
+        client_update(actor=lead, client=own.client, is_restricted=True)
+        after = access.clients_visible_to(lead).get(pk=own.client_id).identity_visible
+    finally:
+        reset_request_context(token)
+
+    assert before is False  # a constant: the lead identified no restricted client then
+    assert after is True
