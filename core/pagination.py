@@ -1,5 +1,7 @@
 """Pagination shared by every list endpoint: page numbers with a bounded count (docs/adr/0007)."""
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import QuerySet
@@ -28,6 +30,27 @@ PAGE_TOTAL = "listed_total"
 _LARGEST_OFFSET = 2**63 - 1
 
 
+class PageReader:
+    """A list the paginator reads one page at a time through `read(start, stop)`.
+
+    For a list whose page query depends on where the page ends (a merge of
+    index-ordered parts, each read only as far as the page's end; see
+    `casework.selectors.clients.clients_in_pages`). `counted` is the same
+    rows as one queryset, which the paginator counts as it counts any list.
+    """
+
+    def __init__(self, counted: QuerySet, read: Callable[[int, int], list]):
+        self.counted = counted
+        self._read = read
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice) or index.step is not None or index.stop is None:
+            raise TypeError("A PageReader is read by bounded slices only.")
+        # A page far past the end (the count stopped early, so any number is served)
+        # must not ask the database for more rows than a LIMIT can say.
+        return self._read(index.start or 0, min(index.stop, _LARGEST_OFFSET))
+
+
 class BoundedCountPaginator(Paginator):
     """A paginator that counts at most `count_limit` + 1 rows.
 
@@ -43,6 +66,8 @@ class BoundedCountPaginator(Paginator):
     @cached_property
     def _bounded(self) -> tuple[int, bool]:
         rows = self.object_list
+        if isinstance(rows, PageReader):
+            rows = rows.counted
         if isinstance(rows, QuerySet):
             query = rows.query
             if (

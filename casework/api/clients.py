@@ -134,7 +134,9 @@ class ClientFilter(django_filters.FilterSet):
         if cleaned.get("archived") is None:
             queryset = queryset.filter(archived_at__isnull=True)
         if not cleaned.get("ordering"):
-            queryset = selectors.clients_ordered(queryset, ordering="name")
+            queryset = selectors.clients_ordered(
+                queryset, ordering=selectors.DEFAULT_CLIENT_ORDERING
+            )
         return queryset
 
 
@@ -158,7 +160,13 @@ class ClientViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
         if self.action == "list":
-            return selectors.clients_counted_with_page(queryset, actor=self.request.user)
+            user = self.request.user
+            queryset = selectors.clients_counted_with_page(queryset, actor=user)
+            # The filter set has refused any ordering it does not know (400) by now.
+            ordering = (
+                self.request.query_params.get("ordering") or selectors.DEFAULT_CLIENT_ORDERING
+            )
+            return selectors.clients_in_pages(queryset, actor=user, ordering=ordering)
         return queryset
 
     def get_object(self) -> Client:

@@ -593,6 +593,106 @@ def test_a_team_lead_who_leads_a_restricted_client_themselves_sees_them_in_name_
     ]
 
 
+# A team lead who leads restricted clients' cases themselves (named among the rest).
+_LEAD_WORLD = [  # family name, restricted, led by the lead themselves
+    ("Adams", False, False),
+    ("Brown", True, True),
+    ("Hemi", False, True),
+    ("Kahu", True, False),
+    ("Moana", True, True),
+    ("Tipene", False, False),
+    ("Wiremu", True, False),
+    ("Zane", False, True),
+]
+_LEAD_ORDER = {
+    # The restricted clients the lead does not identify come last, by registration.
+    "name": ["Adams", "Brown", "Hemi", "Moana", "Tipene", "Zane", "Kahu", "Wiremu"],
+    "-name": ["Zane", "Tipene", "Moana", "Hemi", "Brown", "Adams", "Kahu", "Wiremu"],
+}
+
+
+@pytest.fixture
+def lead_world(staff, led_case):
+    """_LEAD_WORLD's clients, each with a case of the north team; their ids by family name."""
+    from tests.factories import ClientFactory
+
+    ids = {}
+    for family, restricted, own in _LEAD_WORLD:
+        leader = staff["north-lead" if own else "north-caseworker"]
+        client = ClientFactory(
+            agency=leader.agency,
+            created_by=leader,
+            legal_family_name=family,
+            is_restricted=restricted,
+        )
+        led_case(leader, client=client)
+        ids[family] = str(client.pk)
+    return ids
+
+
+@pytest.mark.parametrize("ordering", ["name", "-name"])
+def test_a_lead_identifying_restricted_clients_pages_through_the_name_order(
+    client_for, staff, lead_world, ordering
+):
+    from casework.redaction import REDACTED
+
+    api = client_for(staff["north-lead"])
+
+    pages = [
+        api.get(URL, {"ordering": ordering, "page_size": 3, "page": n}).json() for n in (1, 2, 3)
+    ]
+    past_the_end = api.get(URL, {"ordering": ordering, "page_size": 3, "page": 4})
+
+    rows = [row for page in pages for row in page["results"]]
+    assert [row["id"] for row in rows] == [lead_world[f] for f in _LEAD_ORDER[ordering]]
+    assert {page["count"] for page in pages} == {len(_LEAD_WORLD)}
+    named = {row["id"]: row["legal_family_name"] for row in rows}
+    assert named[lead_world["Moana"]] == "Moana"  # theirs: shown
+    assert named[lead_world["Kahu"]] == REDACTED  # the caseworker's: redacted
+    assert past_the_end.status_code == 404
+
+
+def test_a_lead_identifying_restricted_clients_reads_a_page_in_the_same_queries_at_any_size(
+    client_for, staff, lead_world, list_queries
+):
+    api = client_for(staff["north-lead"])
+
+    assert list_queries(api, URL, 2) == list_queries(api, URL, 6)
+
+
+def test_a_lead_identifying_restricted_clients_gets_404_for_a_page_far_past_the_end(
+    client_for, staff, lead_world, settings
+):
+    settings.API_COUNT_LIMIT = 2  # the count stops early: any page number is served
+    api = client_for(staff["north-lead"])
+
+    # The page starts within what OFFSET can say and ends past it.
+    response = api.get(URL, {"page_size": 200, "page": 2**63 // 200 + 1})
+
+    assert response.status_code == 404
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_lead_identifying_restricted_clients_reads_merged_pages(
+    client_for, staff, lead_world
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    api = client_for(staff["north-lead"])
+
+    with CaptureQueriesContext(connection) as ctx:
+        page = api.get(URL, {"page_size": 4, "page": 2}).json()
+
+    assert [row["id"] for row in page["results"]] == [
+        lead_world[f] for f in _LEAD_ORDER["name"][4:8]
+    ]
+    # The page: the index-ordered part read as far as the page's end, and the named part.
+    merged = [q["sql"] for q in ctx.captured_queries if "UNION ALL" in q["sql"]]
+    assert len(merged) == 1
+    assert "LIMIT 8" in merged[0]
+
+
 # Audit of reads
 
 
