@@ -368,3 +368,33 @@ def test_restricting_a_client_within_a_request_lets_the_lead_of_their_case_still
 
     assert before is False  # a constant: the lead identified no restricted client then
     assert after is True
+
+
+def test_the_groups_query_compiled_once_answers_as_the_orm_does_for_every_user(
+    staff, led_case, assigned_client
+):
+    from core.request_context import reset_request_context
+
+    lead = staff["north-lead"]
+    led_case(lead, client=ClientFactory(agency=lead.agency, is_restricted=True))
+    assigned_client(staff["north-caseworker"])
+    CaseFactory(agency=lead.agency, lead_caseworker=lead, team=None)
+    for username, user in staff.items():
+        expected = {
+            (fact, codename): rows(user).exists() for fact, codename, rows in access._SHAPING_FACTS
+        }
+        expected_groups = sorted(user.groups.values_list("id", "name"))
+        token = _in_a_request()
+        try:
+            groups = sorted(access._user_groups(user))
+            memo = access.request_memo()
+            answered = {
+                (fact, codename): memo[access._fact_key(fact, user, codename)]
+                for fact, codename, _rows in access._SHAPING_FACTS
+            }
+        finally:
+            reset_request_context(token)
+        assert groups == expected_groups, username
+        assert answered == expected, username
+    # The lead's facts are not all false, so the comparison above can tell.
+    assert access._restricted_identified(lead).exists()
