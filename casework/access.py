@@ -224,32 +224,50 @@ def user_role_values(user: User) -> frozenset[str]:
 # the user's groups (`_user_groups`), and memoized for the rest of the request.
 
 
+def _grant_holding_groups(user: User) -> QuerySet:
+    """The ids of `user`'s groups that may hold object grants (not role groups), as a subquery."""
+    return (
+        User.groups.through.objects.filter(user_id=user.pk)
+        .exclude(group__name__startswith=ROLE_GROUP_PREFIX)
+        .values("group_id")
+    )
+
+
 def _direct_beyond_groups(user_model, group_model, user: User, codename: str) -> QuerySet:
-    """`user`'s own-name grants of `codename` that none of their groups also holds.
+    """`user`'s own-name grants of `codename` that none of their grant-holding groups holds.
 
     Without any, the direct branch of `_granted` adds nothing to the group
     branch and is left out: a team lead who leads cases of their own team holds
-    each of them through the team as well.
+    each of them through the team as well. Empty for a user in no
+    grant-holding group, whose predicate has no group branch to leave it to
+    (the question is then never asked of the answer).
     """
     perm = permission_id(codename)
-    their_groups = User.groups.through.objects.filter(user_id=user.pk).values("group_id")
+    their_groups = _grant_holding_groups(user)
     also_through_a_group = group_model.objects.filter(
         group_id__in=their_groups,
         permission_id=perm,
         content_object_id=OuterRef("content_object_id"),
     )
-    return user_model.objects.filter(user_id=user.pk, permission_id=perm).exclude(
-        Exists(also_through_a_group)
+    # The membership test first: PostgreSQL then skips the anti-join for a caseworker,
+    # which at 10,000 clients it planned as a merge over every group grant (4 ms).
+    return (
+        user_model.objects.filter(Exists(their_groups))
+        .filter(user_id=user.pk, permission_id=perm)
+        .exclude(Exists(also_through_a_group))
     )
 
 
 def _restricted_identified(user: User) -> QuerySet:
-    """`user`'s identity grants on restricted clients (`_identity_granted` asks if any exist).
+    """A group member's identity grants on restricted clients; empty for anyone else.
 
     Identity matters only for restricted clients (`casework.redaction`): a
     viewer who identifies none of them sees every other client named anyway.
+    Only members of grant-holding groups are asked (`_identity_granted`,
+    `restricted_clients_identified`), so for others the question costs nothing.
     """
     return ClientUserObjectPermission.objects.filter(
+        Exists(_grant_holding_groups(user)),
         user_id=user.pk,
         permission_id=permission_id("view_client_identity"),
         content_object__is_restricted=True,
@@ -257,8 +275,9 @@ def _restricted_identified(user: User) -> QuerySet:
 
 
 def restricted_clients_identified(user: User) -> QuerySet | None:
-    """The ids of restricted clients `user` identifies by a grant of their own; None if none.
+    """The ids of restricted clients a group member identifies in their own name; None if none.
 
+    For members of grant-holding groups (team leads); None for anyone else.
     Whether there are any is memoized per API request (one of the facts
     `_user_groups` reads); the ids themselves are a subquery, for the caller's
     list query.
