@@ -32,8 +32,8 @@ CLIENT_COLUMNS = """
 
 # The permission predicate written by hand, in the shape the API uses (docs/adr/0008):
 # permission and group ids as parameters, no group branch for a user without
-# grant-holding groups, and no direct branch for a group member who holds no grant in
-# their own name.
+# grant-holding groups, and no direct branch for a group member whose own grants their
+# groups all hold too (`bench.measure._predicate_shape` says which).
 def _direct_branch(kind: str, ref: str) -> str:
     return f"""{ref} IN (SELECT p.content_object_id FROM casework_{kind}userobjectpermission p
                       WHERE p.user_id = %(user)s AND p.permission_id = %(perm)s)"""  # noqa: S608
@@ -48,7 +48,8 @@ def _group_branch(kind: str, ref: str) -> str:
 # clients the viewer may not identify go last, unnamed. A caseworker identifies every
 # restricted client of their caseload ("all"); a team lead identifies none, and the
 # order is then the one the `client_name_order` index holds; a team lead who also leads
-# cases in their own name identifies those clients only ("some").
+# cases in their own name identifies those clients only ("some": one query sorting every
+# visible client, where the API merges two index-ordered parts).
 _HIDDEN = """c.is_restricted AND c.id NOT IN (
     SELECT i.content_object_id FROM casework_clientuserobjectpermission i
     WHERE i.user_id = %(user)s AND i.permission_id = %(identity_perm)s)"""
@@ -134,9 +135,10 @@ def hand_written_page(kind: str, *, filtered: bool, params: dict) -> str:
     """Baseline (a): one SQL query for the page, rows to dicts, `json.dumps` with `str` fallback.
 
     `params` carries the user, permission (and `identity_perm`) and agency ids; `groups`, the user's
-    grant-holding group ids; `direct`, whether they hold the permission on
-    anything in their own name; and `identifies`, whether they hold any
-    identity grant. All are read before timing starts.
+    grant-holding group ids; `direct`, whether the API's predicate tests their
+    own grants; and `identifies`, whether the viewer identifies anyone the name
+    order depends on (`bench.measure._predicate_shape`). All are read before
+    timing starts.
     """
     sql = SQL[kind].replace("{extra}", EXTRA.get((kind, filtered), ""))
     if kind in BRANCHES:

@@ -14,12 +14,15 @@ from rest_framework.test import APIClient
 
 from bench import baselines
 from bench.run import timed
+from casework import access
 from casework.access import grant_case_to_user, user_group_ids
 from casework.models import (
     Case,
+    CaseGroupObjectPermission,
     CaseNote,
     CaseUserObjectPermission,
     Client,
+    ClientGroupObjectPermission,
     ClientUserObjectPermission,
 )
 from core.models import User
@@ -27,7 +30,36 @@ from programs.models import AidRequest, AidRequestStatus, Payment, Referral
 
 PAGE = 50
 # Where a user's own grants of each list's view permission are kept.
-GRANT_TABLES = {"clients": ClientUserObjectPermission, "cases": CaseUserObjectPermission}
+# (own grants, group grants, the list's view permission) per list kind.
+GRANT_TABLES = {
+    "clients": (ClientUserObjectPermission, ClientGroupObjectPermission, "view_client"),
+    "cases": (CaseUserObjectPermission, CaseGroupObjectPermission, "view_case"),
+}
+
+
+def _predicate_shape(user: User, kind: str) -> dict:
+    """Which branches the API's predicate has for `user` (ADR 8), for baseline (a) to match.
+
+    `direct`: the user's own grants are tested (always without grant-holding
+    groups; with them, only for own grants the groups do not also hold).
+    `identifies`: the user identifies someone, which changes the client
+    list's name order (for a group member, only restricted clients count).
+    """
+    groups = user_group_ids(user)
+    if groups:
+        identifies = access.restricted_clients_identified(user) is not None
+    else:
+        identifies = ClientUserObjectPermission.objects.filter(
+            user_id=user.pk, permission_id=_perm("view_client_identity")
+        ).exists()
+    if kind not in GRANT_TABLES:
+        return {"direct": False, "identifies": identifies}
+    user_model, group_model, codename = GRANT_TABLES[kind]
+    if groups:
+        own = access._direct_beyond_groups(user_model, group_model, user, codename)
+    else:
+        own = user_model.objects.filter(user_id=user.pk, permission_id=_perm(codename))
+    return {"direct": own.exists(), "identifies": identifies}
 
 
 def prepare_world(clients: int) -> float | None:
@@ -202,13 +234,7 @@ def _list_figure(case: tuple, people: dict, view_perm: dict, *, repeat: int) -> 
         "region": extra.get("region"),
         "limit": PAGE,
         "groups": user_group_ids(user),
-        "direct": kind in GRANT_TABLES
-        and GRANT_TABLES[kind]
-        .objects.filter(user_id=user.pk, permission_id=view_perm[kind])
-        .exists(),
-        "identifies": ClientUserObjectPermission.objects.filter(
-            user_id=user.pk, permission_id=_perm("view_client_identity")
-        ).exists(),
+        **_predicate_shape(user, kind),
     }
     response = _get(api, url, params)
     body = response.json()
@@ -284,6 +310,13 @@ def approvals(*, total: int, workers: int) -> dict:
         .order_by("submitted_at", "id")
         .values_list("pk", flat=True)[:total]
     )
+    if len(queue) < total:
+        # Every run approves what it times, so a world re-used many times runs out.
+        return {
+            "status": "not available",
+            "why": f"the world's queue holds {len(queue)} of the {total} submitted requests "
+            "needed; seed it again with --reseed",
+        }
     shares = [queue[i::workers] for i in range(workers)]
     outcomes: list[int] = []
     lock = threading.Lock()

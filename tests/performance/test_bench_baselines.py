@@ -11,8 +11,8 @@ import json
 import pytest
 
 from bench import baselines
+from bench.measure import _predicate_shape
 from casework import access
-from casework.models import CaseUserObjectPermission, ClientUserObjectPermission
 from tests.factories import CaseFactory, ClientFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
@@ -29,15 +29,7 @@ def _page_of_a(kind: str, user) -> list[str]:
         "region": None,
         "limit": 50,
         "groups": access.user_group_ids(user),
-        "direct": (CaseUserObjectPermission if kind == "cases" else ClientUserObjectPermission)
-        .objects.filter(
-            user_id=user.pk,
-            permission_id=access.permission_id("view_case" if kind == "cases" else "view_client"),
-        )
-        .exists(),
-        "identifies": ClientUserObjectPermission.objects.filter(
-            user_id=user.pk, permission_id=access.permission_id("view_client_identity")
-        ).exists(),
+        **_predicate_shape(user, kind),
     }
     rows = json.loads(baselines.hand_written_page(kind, filtered=False, params=params))["results"]
     return [str(row["id"]) for row in rows]
@@ -70,21 +62,25 @@ def test_a_is_the_api_page(client_for, team_world, who, kind, url):
     assert _page_of_a(kind, user) == _page_of_the_api(client_for, user, url)
 
 
+@pytest.mark.parametrize("of_their_team", [False, True])
 @pytest.mark.parametrize(
     ("kind", "url"), [("clients", "/api/v1/clients/"), ("cases", "/api/v1/cases/")]
 )
 def test_a_is_the_api_page_for_a_team_lead_who_leads_cases_of_their_own(
-    client_for, team_world, kind, url
+    client_for, team_world, kind, url, of_their_team
 ):
     lead = team_world["north-lead"]
     for name, restricted in (("Aroha", True), ("Zimmerman", True), ("Kereama", False)):
         client = ClientFactory(
             agency=lead.agency, created_by=lead, legal_family_name=name, is_restricted=restricted
         )
+        team = lead.team if of_their_team else None
         case = CaseFactory(
-            client=client, agency=lead.agency, lead_caseworker=lead, team=None, created_by=lead
+            client=client, agency=lead.agency, lead_caseworker=lead, team=team, created_by=lead
         )
         access.grant_case_to_user(case, lead)
+        if team is not None:
+            access.grant_case_to_group(case, team.lead_group)
     api_page = _page_of_the_api(client_for, lead, url)
 
     assert _page_of_a(kind, lead) == api_page
