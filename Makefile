@@ -62,13 +62,15 @@ sample-reports: seed
 # worlds once (databases <name>_10000 and <name>_100000, re-used), then measures.
 BENCH_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/tautoko_bench)
 BENCH_SIZES ?= 10000,100000
+# More options for `python -m bench`, e.g. BENCH_ARGS=--reseed to seed every world again.
+BENCH_ARGS ?=
 
 bench: install var
 	@$(PY) -c "import psycopg, sys; from urllib.parse import urlsplit, urlunsplit; \
 	  u = urlsplit(sys.argv[1]); psycopg.connect(urlunsplit(u._replace(path='/postgres'))).close()" \
 	  "$(BENCH_DATABASE_URL)" || (echo "make bench needs PostgreSQL at $(BENCH_DATABASE_URL)"; exit 1)
 	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_SETTINGS_MODULE=config.settings \
-	  $(PY) -m bench --sizes $(BENCH_SIZES) --out var/bench
+	  $(PY) -m bench --sizes $(BENCH_SIZES) --out var/bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var/tautoko.sqlite3*
