@@ -1,10 +1,24 @@
 """The grant rules and the visibility filters they feed."""
 
+from contextlib import contextmanager
+
 import pytest
 
 from casework import access
 from casework.models import Client
+from core.request_context import RequestContext, reset_request_context, set_request_context
 from tests.factories import CaseFactory, ClientFactory
+
+
+@contextmanager
+def _in_a_request():
+    """Run the block as one request does: with a fresh per-request memo."""
+    token = set_request_context(RequestContext(request_id="t", ip_address=None, memo={}))
+    try:
+        yield
+    finally:
+        reset_request_context(token)
+
 
 pytestmark = pytest.mark.django_db
 
@@ -128,16 +142,10 @@ def test_role_groups_never_hold_object_grants(staff, assigned_client):
 def test_roles_and_grant_groups_come_from_one_read_of_the_users_groups(
     staff, django_assert_num_queries
 ):
-    from core.request_context import RequestContext, reset_request_context, set_request_context
-
     lead = staff["north-lead"]
-    token = set_request_context(RequestContext(request_id="t", ip_address=None, memo={}))
-    try:
-        with django_assert_num_queries(1):
-            roles = access.user_role_values(lead)
-            groups = access.user_group_ids(lead)
-    finally:
-        reset_request_context(token)
+    with _in_a_request(), django_assert_num_queries(1):
+        roles = access.user_role_values(lead)
+        groups = access.user_group_ids(lead)
 
     assert roles == frozenset(lead.roles)
     assert groups == [lead.team.lead_group_id]
@@ -185,37 +193,24 @@ def test_a_team_lead_who_leads_a_case_in_their_own_name_sees_it_beside_the_teams
 
 
 def test_a_grant_given_within_a_request_is_seen_by_the_rest_of_that_request(staff, led_case):
-    from core.request_context import RequestContext, reset_request_context, set_request_context
     from tests.factories import ClientFactory
 
     lead = staff["north-lead"]
     led_case(staff["north-caseworker"])
     registered = ClientFactory(agency=lead.agency, created_by=lead)
-    token = set_request_context(RequestContext(request_id="t", ip_address=None, memo={}))
-    try:
+    with _in_a_request():
         assert not access.clients_visible_to(lead).filter(pk=registered.pk).exists()
         access.grant_client_to_user(registered, lead)
         assert access.clients_visible_to(lead).filter(pk=registered.pk).exists()
-    finally:
-        reset_request_context(token)
-
-
-def _in_a_request():
-    from core.request_context import RequestContext, set_request_context
-
-    return set_request_context(RequestContext(request_id="t", ip_address=None, memo={}))
 
 
 def test_within_a_request_the_groups_and_the_own_grant_facts_are_one_query(
     staff, led_case, django_assert_num_queries
 ):
-    from core.request_context import reset_request_context
-
     lead = staff["north-lead"]
     team_case = led_case(staff["north-caseworker"])
     roles = frozenset(lead.roles)
-    token = _in_a_request()
-    try:
+    with _in_a_request():
         with django_assert_num_queries(1):
             clients = access.clients_visible_to(lead)
             cases = access.cases_visible_to(lead)
@@ -225,15 +220,11 @@ def test_within_a_request_the_groups_and_the_own_grant_facts_are_one_query(
         assert "caseuserobjectpermission" not in str(cases.query).lower()
         assert list(clients.values_list("pk", flat=True)) == [team_case.client_id]
         assert list(cases.values_list("pk", flat=True)) == [team_case.pk]
-    finally:
-        reset_request_context(token)
 
 
 def test_within_a_request_a_lead_with_grants_of_their_own_keeps_the_direct_branches(
     staff, led_case, django_assert_num_queries
 ):
-    from core.request_context import reset_request_context
-
     lead = staff["north-lead"]
     team_case = led_case(staff["north-caseworker"])
     # A case of no team: the team's grants do not cover it. Its client is restricted, so
@@ -241,16 +232,13 @@ def test_within_a_request_a_lead_with_grants_of_their_own_keeps_the_direct_branc
     own = CaseFactory(agency=lead.agency, lead_caseworker=lead, team=None, created_by=lead)
     Client.objects.filter(pk=own.client_id).update(is_restricted=True)
     access.grant_case_to_user(own, lead)
-    token = _in_a_request()
-    try:
+    with _in_a_request():
         with django_assert_num_queries(1):
             clients = access.clients_visible_to(lead)
             cases = access.cases_visible_to(lead)
         assert "clientuserobjectpermission" in str(clients.query).lower()
         assert "caseuserobjectpermission" in str(cases.query).lower()
         identified = {c.pk: c.identity_visible for c in clients}
-    finally:
-        reset_request_context(token)
 
     # Identity comes only with a grant in their own name, never through the team.
     assert identified == {team_case.client_id: False, own.client_id: True}
@@ -263,33 +251,26 @@ def test_within_a_request_a_lead_with_grants_of_their_own_keeps_the_direct_branc
 def test_within_a_request_a_user_in_no_group_still_gets_the_facts_in_one_query(
     staff, assigned_client, django_assert_num_queries
 ):
-    from core.request_context import reset_request_context
-
     cw = staff["north-caseworker"]
     cw.groups.clear()
     client = assigned_client(cw)
-    token = _in_a_request()
-    try:
+    with _in_a_request():
         with django_assert_num_queries(1):
             assert access.user_group_ids(cw) == []
             assert access.user_role_values(cw) == frozenset()
             assert not access.holds_case_grants(cw, "view_case")
         assert list(access.clients_visible_to(cw).values_list("pk", flat=True)) == [client.pk]
-    finally:
-        reset_request_context(token)
 
 
 def test_a_lead_leading_a_case_of_their_own_team_is_read_through_the_team_alone(
     staff, led_case, django_assert_num_queries
 ):
     from casework.redaction import identity_is_visible
-    from core.request_context import reset_request_context
 
     lead = staff["north-lead"]
     team_case = led_case(staff["north-caseworker"])
     own = led_case(lead)  # granted to the lead and to the team's lead group
-    token = _in_a_request()
-    try:
+    with _in_a_request():
         with django_assert_num_queries(1):
             clients = access.clients_visible_to(lead)
             cases = access.cases_visible_to(lead)
@@ -299,8 +280,6 @@ def test_a_lead_leading_a_case_of_their_own_team_is_read_through_the_team_alone(
         assert "caseuserobjectpermission" not in str(cases.query).lower()
         shown = {c.pk: identity_is_visible(c, c.identity_visible) for c in clients}
         case_ids = set(cases.values_list("pk", flat=True))
-    finally:
-        reset_request_context(token)
 
     assert shown == {team_case.client_id: True, own.client_id: True}
     assert case_ids == {team_case.pk, own.pk}
@@ -309,21 +288,16 @@ def test_a_lead_leading_a_case_of_their_own_team_is_read_through_the_team_alone(
 def test_a_lead_who_identifies_a_restricted_client_of_their_team_keeps_the_identity_test(
     staff, led_case
 ):
-    from core.request_context import reset_request_context
-
     lead = staff["north-lead"]
     others = led_case(
         staff["north-caseworker"], client=ClientFactory(agency=lead.agency, is_restricted=True)
     )
     own = led_case(lead, client=ClientFactory(agency=lead.agency, is_restricted=True))
-    token = _in_a_request()
-    try:
+    with _in_a_request():
         clients = access.clients_visible_to(lead)
         identified = {c.pk: c.identity_visible for c in clients}
         # Covered by the team: the visibility test stays the group branch alone.
         assert "caseuserobjectpermission" not in str(access.cases_visible_to(lead).query).lower()
-    finally:
-        reset_request_context(token)
 
     assert identified == {others.client_id: False, own.client_id: True}
 
@@ -331,19 +305,14 @@ def test_a_lead_who_identifies_a_restricted_client_of_their_team_keeps_the_ident
 def test_a_team_losing_a_case_within_a_request_leaves_its_lead_what_they_lead_themselves(
     staff, led_case
 ):
-    from core.request_context import reset_request_context
-
     lead = staff["north-lead"]
     own = led_case(lead)
-    token = _in_a_request()
-    try:
+    with _in_a_request():
         assert access.cases_visible_to(lead).filter(pk=own.pk).exists()
         access.revoke_case_from_group(own, lead.team.lead_group)
         # The lead's own grants are no longer covered by the team's: read them again.
         still_case = access.cases_visible_to(lead).filter(pk=own.pk).exists()
         still_client = access.clients_visible_to(lead).filter(pk=own.client_id).exists()
-    finally:
-        reset_request_context(token)
 
     assert still_case
     assert still_client
@@ -354,17 +323,13 @@ def test_restricting_a_client_within_a_request_lets_the_lead_of_their_case_still
     staff, led_case
 ):
     from casework.services.clients import client_update
-    from core.request_context import reset_request_context
 
     lead = staff["north-lead"]
     own = led_case(lead)
-    token = _in_a_request()
-    try:
+    with _in_a_request():
         before = access.clients_visible_to(lead).get(pk=own.client_id).identity_visible
         client_update(actor=lead, client=own.client, is_restricted=True)
         after = access.clients_visible_to(lead).get(pk=own.client_id).identity_visible
-    finally:
-        reset_request_context(token)
 
     assert before is False  # a constant: the lead identified no restricted client then
     assert after is True
@@ -373,8 +338,6 @@ def test_restricting_a_client_within_a_request_lets_the_lead_of_their_case_still
 def test_the_groups_query_compiled_once_answers_as_the_orm_does_for_every_user(
     staff, led_case, assigned_client
 ):
-    from core.request_context import reset_request_context
-
     lead = staff["north-lead"]
     led_case(lead, client=ClientFactory(agency=lead.agency, is_restricted=True))
     assigned_client(staff["north-caseworker"])
@@ -384,16 +347,13 @@ def test_the_groups_query_compiled_once_answers_as_the_orm_does_for_every_user(
             (fact, codename): rows(user).exists() for fact, codename, rows in access._SHAPING_FACTS
         }
         expected_groups = sorted(user.groups.values_list("id", "name"))
-        token = _in_a_request()
-        try:
+        with _in_a_request():
             groups = sorted(access._user_groups(user))
             memo = access.request_memo()
             answered = {
                 (fact, codename): memo[access._fact_key(fact, user, codename)]
                 for fact, codename, _rows in access._SHAPING_FACTS
             }
-        finally:
-            reset_request_context(token)
         assert groups == expected_groups, username
         assert answered == expected, username
     # The lead's facts are not all false, so the comparison above can tell.
