@@ -35,6 +35,7 @@ from casework.models import (
     WhanauMember,
 )
 from core.models import User
+from core.prepared import fetch_prepared
 from core.request_context import request_memo
 from core.roles import ROLE_GROUP_PREFIX
 
@@ -355,9 +356,7 @@ def _user_groups(user: User) -> list[tuple[int, str]]:
         )
     sql, params, placeholder = _groups_and_facts_sql()
     bound = [_prepared_user_id(user.pk) if param == placeholder else param for param in params]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, bound)
-        rows = cursor.fetchall()
+    rows = fetch_prepared(sql, bound)
     groups = [(row[0], row[1]) for row in rows if row[0] is not None]
     memo[key] = groups
     if rows:

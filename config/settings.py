@@ -98,10 +98,16 @@ else:
 # usual setting for SSD or a working set held in memory, against the default 4 for
 # spinning disks) lets the planner start a caseworker's list from their few thousand
 # grant rows, by index, instead of reading every client.
+#
+# Prepared statements: Django keeps psycopg's off, for poolers in transaction mode
+# (PgBouncer before 1.21). Tautoko prepares only the statements it sends through
+# `core.prepared.fetch_prepared` (the per-request groups-and-grants read, whose
+# planning cost four times its run); Django's own queries are never prepared.
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-        "options", "-c jit=off -c random_page_cost=1.1"
-    )
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options.setdefault("options", "-c jit=off -c random_page_cost=1.1")
+    if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
+        options.setdefault("prepare_threshold", 5)
 if env.str("REPLICA_DATABASE_URL", default=""):
     DATABASES["replica"] = env.db_url("REPLICA_DATABASE_URL")
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
