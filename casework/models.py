@@ -104,6 +104,14 @@ class Client(models.Model):
                 models.F("id"),
                 name="client_name_order",
             ),
+            # The bounded count of a team's current clients (ADR 7) merges this, in id
+            # order, with the team's grant rows without reading a client row; region
+            # rides along for the region filter (docs/PERFORMANCE.md).
+            models.Index(
+                fields=["id", "region"],
+                condition=Q(archived_at__isnull=True),
+                name="client_current_count",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -292,6 +300,8 @@ class Case(models.Model):
             models.Index(fields=["team", "status"], name="case_team_status"),
             # The list's default order: read in index order, a page stops after 50 rows.
             models.Index(fields=["-opened_at", "id"], name="case_opened_order"),
+            # The bounded count of a case list filtered by status, without reading a case row.
+            models.Index(fields=["id", "status"], name="case_count_status"),
         ]
         constraints = [
             models.CheckConstraint(
