@@ -18,6 +18,10 @@ def identity_is_visible(client: Client, identity_visible: bool) -> bool:
     return not client.is_restricted or bool(identity_visible)
 
 
+# The columns `client_display_name` reads: a list that joins clients loads only these.
+CLIENT_NAME_COLUMNS = ("legal_given_names", "legal_family_name", "preferred_name", "is_restricted")
+
+
 def client_display_name(client: Client, identity_visible: bool) -> str:
     """The client's name as this viewer may see it."""
     if identity_is_visible(client, identity_visible):

@@ -98,7 +98,10 @@ class CaseViewSet(
         return super().get_permissions()
 
     def get_queryset(self):
-        return selectors.case_list(actor=self.request.user)
+        queryset = selectors.case_list(actor=self.request.user)
+        if self.action == "list":
+            return selectors.cases_listed(queryset)
+        return queryset
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "now": timezone.now()}

@@ -161,6 +161,7 @@ class ClientViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         queryset = super().filter_queryset(queryset)
         if self.action == "list":
             user = self.request.user
+            queryset = selectors.clients_listed(queryset)
             queryset = selectors.clients_counted_with_page(queryset, actor=user)
             # The filter set has refused any ordering it does not know (400) by now.
             ordering = (

@@ -7,10 +7,11 @@ from django.http import Http404
 
 from casework import access
 from casework.models import Case, CaseStatusChange, Client, Whanau, WhanauMember
-from casework.redaction import identity_is_visible
+from casework.redaction import CLIENT_NAME_COLUMNS, identity_is_visible
 from core.audit import audit_record
 from core.models import Agency, AuditAction, Team, User
 from core.nz.nhi import normalise_nhi
+from core.querysets import with_joined_columns
 
 NHI_LENGTH = 7
 
@@ -28,6 +29,20 @@ def case_list(*, actor: User) -> QuerySet[Case]:
         identity_visible=access.client_identity_exists(actor, client_ref="client_id")
     )
     return access.cases_visible_to(actor, queryset)
+
+
+def cases_listed(queryset: QuerySet[Case]) -> QuerySet[Case]:
+    """`queryset` (from `case_list`) fetching of its joined rows what the list shows.
+
+    The client's name columns, the whānau's name and the lead caseworker's
+    names: a staff row is mostly sign-in data no list reads.
+    """
+    return with_joined_columns(
+        queryset,
+        client=CLIENT_NAME_COLUMNS,
+        whanau=("name",),
+        lead_caseworker=("username", "first_name", "last_name"),
+    )
 
 
 def case_handed_away(*, case_id) -> Case:

@@ -35,6 +35,7 @@ from core.nz.ethnicity import PRIORITY_ORDER
 from core.nz.nhi import normalise_nhi
 from core.nz.text import fold_macrons, macrons_folded
 from core.pagination import PAGE_TOTAL, PageReader
+from core.querysets import with_joined_columns
 
 CLIENT_ORDERINGS = ("name", "-name", "created_at", "-created_at")
 DEFAULT_CLIENT_ORDERING = "name"
@@ -83,6 +84,11 @@ def client_list(*, actor: User) -> QuerySet[Client]:
         iwi_joined=_joined_codes(ClientIwi, F("code")),
     )
     return access.clients_visible_to(actor, queryset)
+
+
+def clients_listed(queryset: QuerySet[Client]) -> QuerySet[Client]:
+    """`queryset` (from `client_list`) fetching only the joined agency's slug, which lists show."""
+    return with_joined_columns(queryset, agency=("slug",))
 
 
 def clients_counted_with_page(queryset: QuerySet[Client], *, actor: User) -> QuerySet[Client]:

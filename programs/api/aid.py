@@ -121,7 +121,10 @@ class AidRequestViewSet(
         return super().get_permissions()
 
     def get_queryset(self):
-        return selectors.aid_requests_visible_to(self.request.user)
+        queryset = selectors.aid_requests_visible_to(self.request.user)
+        if self.action == "list":
+            return selectors.aid_requests_listed(queryset)
+        return queryset
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)

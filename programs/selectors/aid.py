@@ -25,7 +25,9 @@ from casework.access import (
     holds_case_grants,
     user_role_values,
 )
+from casework.redaction import CLIENT_NAME_COLUMNS
 from core.models import User
+from core.querysets import with_joined_columns
 from core.roles import Role
 from programs.models import (
     AidDecision,
@@ -143,6 +145,17 @@ def aid_requests_visible_to(actor: User) -> QuerySet[AidRequest]:
                 output_field=BooleanField(),
             )
         )
+    )
+
+
+def aid_requests_listed(queryset: QuerySet[AidRequest]) -> QuerySet[AidRequest]:
+    """`queryset` (from `aid_requests_visible_to`) fetching of its joined rows what the list shows.
+
+    The client's name columns, the programme's name and the budget's fiscal
+    year: the rest of those rows is never read on a list page.
+    """
+    return with_joined_columns(
+        queryset, client=CLIENT_NAME_COLUMNS, programme=("name",), budget=("fiscal_year",)
     )
 
 

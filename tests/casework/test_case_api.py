@@ -493,3 +493,23 @@ def test_search_by_nhi_finds_the_case_for_staff_who_may_identify_the_client(
     assert found(cw, "ZBN77VL") == [str(hidden.pk)]
     assert found(staff["north-lead"], "ZAC5361") == [str(plain.pk)]
     assert found(staff["north-lead"], "ZBN77VL") == []
+
+
+def test_list_fetches_of_joined_rows_only_what_it_shows(
+    staff, assigned_client, open_case, client_for, django_assert_max_num_queries
+):
+    cw = staff["north-caseworker"]
+    case = open_case(cw, client=assigned_client(cw, legal_given_names="Ātaahua"))
+
+    with django_assert_max_num_queries(10) as captured:
+        (row,) = client_for(cw).get(CASES_URL).json()["results"]
+
+    page_sql = next(q["sql"] for q in captured if '"casework_case"."summary"' in q["sql"])
+    assert '"casework_client"."legal_given_names"' in page_sql
+    assert '"casework_client"."address"' not in page_sql
+    assert '"core_user"."password"' not in page_sql
+    assert row["client_display_name"].startswith("Ātaahua")
+    assert row["lead_caseworker_name"]
+    with django_assert_max_num_queries(12) as captured:
+        client_for(cw).get(case_url(case))
+    assert any('"core_user"."last_login"' in q["sql"] for q in captured)

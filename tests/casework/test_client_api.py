@@ -1179,3 +1179,18 @@ def test_search_folds_macrons_both_ways(client_for, staff, assigned_client, term
     found = client_for(cw).get(URL, {"search": term}).json()
 
     assert [r["id"] for r in found["results"]] == [str(client.pk)]
+
+
+def test_list_fetches_only_the_agency_slug(
+    client_for, staff, assigned_client, django_assert_max_num_queries
+):
+    cw = staff["north-caseworker"]
+    assigned_client(cw)
+
+    with django_assert_max_num_queries(10) as captured:
+        (row,) = client_for(cw).get(URL).json()["results"]
+
+    page_sql = next(q["sql"] for q in captured if '"casework_client"."address"' in q["sql"])
+    assert '"core_agency"."slug"' in page_sql
+    assert '"core_agency"."kind"' not in page_sql
+    assert row["agency"] == "north"

@@ -426,3 +426,28 @@ def test_list_query_count_does_not_grow_with_page_size(
     client = client_for(staff[username])
 
     assert list_queries(client, URL, 2) == list_queries(client, URL, 10)
+
+
+def test_list_fetches_of_joined_rows_only_what_it_shows(
+    client_for, staff, make_request, budget, django_assert_max_num_queries
+):
+    approved = make_request("40.00")
+    services.aid_request_approve(actor=staff["north-officer"], aid_request=approved)
+    make_request("30.00")
+
+    with django_assert_max_num_queries(10) as captured:
+        rows = client_for(staff["north-officer"]).get(URL).json()["results"]
+
+    page_sql = next(
+        q["sql"] for q in captured if '"programs_aidrequest"."justification"' in q["sql"]
+    )
+    assert '"casework_client"."legal_family_name"' in page_sql
+    assert '"casework_client"."address"' not in page_sql
+    assert '"programs_programme"."eligibility_notes"' not in page_sql
+    assert '"programs_budget"."allocated"' not in page_sql
+    assert {row["fiscal_year"] is not None for row in rows} == {True, False}
+    assert all(row["client_name"] and row["programme_name"] for row in rows)
+    # The detail reads the whole rows, as every other action does.
+    with django_assert_max_num_queries(10) as captured:
+        client_for(staff["north-officer"]).get(f"{URL}{approved.pk}/")
+    assert any('"casework_client"."address"' in q["sql"] for q in captured)
