@@ -93,9 +93,16 @@ def _vacuum() -> None:
     dead rows but leaves tables and indexes ten times their size, and the
     lookups of a caseworker's 2,000 clients cost more in them. Packing makes
     every run start from the same state (about 10 s at 100,000 clients).
+
+    A plain `VACUUM` follows: a rewritten table has an empty visibility map,
+    so every index-only scan (the grant probes, the bounded counts) would
+    visit the table for each row as well. On a live database autovacuum
+    keeps the map set; measured without it, a caseworker's count of active
+    cases took 11 ms instead of 6.
     """
     with connection.cursor() as cursor:
         cursor.execute("VACUUM (FULL, ANALYZE)")
+        cursor.execute("VACUUM")
     # The vacuum's writes would otherwise reach the disk while the first figures are
     # timed. CHECKPOINT needs a superuser (or pg_checkpoint); without one, go on.
     try:
