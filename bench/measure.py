@@ -98,7 +98,7 @@ def _vacuum() -> None:
     so every index-only scan (the grant probes, the bounded counts) would
     visit the table for each row as well. On a live database autovacuum
     keeps the map set; measured without it, a caseworker's count of active
-    cases took 11 ms instead of 6.
+    cases took 17.5 ms instead of 5.4 (100,000 clients).
     """
     with connection.cursor() as cursor:
         cursor.execute("VACUUM (FULL, ANALYZE)")

@@ -9,9 +9,9 @@ def with_joined_columns(queryset: QuerySet, **joined: Iterable[str]) -> QuerySet
     """`queryset` loading every column of its own rows and only the named columns of joined rows.
 
     `joined` maps each `select_related` relation to the columns a list reads
-    of it (its key always comes too). A page of 50 aid requests fetched
-    about 40 columns of client, programme and budget rows and parsed seven
-    timestamps per row that nothing read (docs/PERFORMANCE.md). A column
+    of it (its key always comes too). A page of 50 aid requests fetched 30
+    columns of client, programme and budget per row that nothing read,
+    seven of them timestamps parsed in Python (docs/PERFORMANCE.md). A column
     left out and read anyway is fetched row by row, which the list's query
     budget test (the same count at two page sizes) catches.
     """
