@@ -255,6 +255,8 @@ def _list_figure(case: tuple, people: dict, view_perm: dict, *, repeat: int) -> 
         "rows": len(body["results"]),
         "count": body.get("count"),
         "api": timed(lambda: _get(api, url, params), repeat=repeat),
+        # The same request for a page of one row: what a request costs before its rows.
+        "api_one_row": timed(lambda: _get(api, url, {**params, "page_size": 1}), repeat=repeat),
         "api_queries": _queries(lambda: _get(api, url, params)),
         "api_queries_page_10": _queries(lambda: _get(api, url, {"page_size": 10, **extra})),
         "baseline_a": timed(
@@ -266,6 +268,7 @@ def _list_figure(case: tuple, people: dict, view_perm: dict, *, repeat: int) -> 
     }
     row["ratio_to_a"] = round(row["api"]["median_ms"] / row["baseline_a"]["median_ms"], 2)
     row["b_over_api"] = round(row["baseline_b"]["median_ms"] / row["api"]["median_ms"], 2)
+    row["one_row_to_a"] = round(row["api_one_row"]["median_ms"] / row["baseline_a"]["median_ms"], 2)
     print(
         f"  {who:16} {figure:26} api {row['api']['median_ms']:8.1f} ms "
         f"({row['api_queries']} q)  a {row['baseline_a']['median_ms']:7.1f}  "

@@ -41,6 +41,7 @@ def _run(run: dict) -> list[str]:
             f"{row['ratio_to_a']}× | {_ms(row['baseline_b'])} | {row['b_over_api']}× | "
             f"{row['baseline_b_queries']} |"
         )
+    lines += _one_row(run)
     lines += ["", "| detail | median / p95 ms | queries |", "| --- | --- | --- |"]
     for row in _rows(run.get("details")):
         lines.append(f"| {row['figure']} | {_ms(row['api'])} | {row['api_queries']} |")
@@ -71,6 +72,28 @@ def _run(run: dict) -> list[str]:
     else:
         export_text = _describe(export)
     lines += ["", f"Compliance export vs `COPY`: {export_text}", ""]
+    return lines
+
+
+def _one_row(run: dict) -> list[str]:
+    """Each list at a page of one row against its page of 50 and (a); none for older runs."""
+    rows = [row for row in _rows(run.get("lists")) if "api_one_row" in row]
+    if not rows:
+        return []
+    lines = [
+        "",
+        "What a request costs before its rows: the same API request for a page of one row.",
+        "",
+        "| user | list | API, 1 row: median / p95 ms | API, 50 rows: median ms "
+        "| 1 row ÷ 50 rows | 1 row ÷ (a) of 50 rows |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for row in rows:
+        share = row["api_one_row"]["median_ms"] / row["api"]["median_ms"]
+        lines.append(
+            f"| {row['user']} | {row['figure']} | {_ms(row['api_one_row'])} | "
+            f"{row['api']['median_ms']:.1f} | {share:.0%} | {row['one_row_to_a']}× |"
+        )
     return lines
 
 

@@ -33,3 +33,41 @@ def test_a_measured_export_is_given_with_its_figures():
 
     assert "Compliance export vs `COPY`: rows 1000000, ratio 2.15" in summary
     assert "not measured in this run" not in summary
+
+
+def _list_row(**extra) -> dict:
+    figure = {"median_ms": 20.0, "p95_ms": 25.0, "n": 30}
+    return {
+        "figure": "client list",
+        "user": "team lead",
+        "api": figure,
+        "api_queries": 3,
+        "api_queries_page_10": 3,
+        "baseline_a": {"median_ms": 4.0, "p95_ms": 5.0, "n": 30},
+        "ratio_to_a": 5.0,
+        "baseline_b": {"median_ms": 400.0, "p95_ms": 450.0, "n": 30},
+        "b_over_api": 20.0,
+        "baseline_b_queries": 2,
+        **extra,
+    }
+
+
+def test_the_cost_of_a_one_row_page_is_tabled_against_the_full_page_and_baseline_a():
+    run = _run(100_000, {"status": "not measured"})
+    run["lists"] = [
+        _list_row(api_one_row={"median_ms": 15.0, "p95_ms": 18.0, "n": 30}, one_row_to_a=3.75)
+    ]
+
+    summary = markdown([run])
+
+    assert "| team lead | client list | 15.0 / 18.0 | 20.0 | 75% | 3.75× |" in summary
+
+
+def test_a_run_measured_before_the_one_row_figure_has_no_such_table():
+    run = _run(100_000, {"status": "not measured"})
+    run["lists"] = [_list_row()]
+
+    summary = markdown([run])
+
+    assert "| team lead | client list | 20.0 / 25.0 | 3 / 3 |" in summary
+    assert "What a request costs before its rows" not in summary
