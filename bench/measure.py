@@ -13,7 +13,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from bench import baselines
-from bench.run import timed
+from bench.run import timed, timed_together
 from casework import access
 from casework.access import grant_case_to_user, user_group_ids
 from casework.models import (
@@ -248,22 +248,29 @@ def _list_figure(case: tuple, people: dict, view_perm: dict, *, repeat: int) -> 
     }
     response = _get(api, url, params)
     body = response.json()
+    # The API and its baselines in alternation, so that each ratio compares times taken
+    # on the same machine in the same minutes (`bench.run.timed_together`).
+    timings = timed_together(
+        {
+            "api": lambda: _get(api, url, params),
+            # The same request for a page of one row: what a request costs before its rows.
+            "api_one_row": lambda: _get(api, url, {**params, "page_size": 1}),
+            "baseline_a": lambda: baselines.hand_written_page(
+                kind, filtered=bool(extra), params=sql_params
+            ),
+            "baseline_b": lambda: _get(api, stock_url, params),
+        },
+        repeat=repeat,
+    )
     row = {
         "figure": figure,
         "user": who,
         "username": user.username,
         "rows": len(body["results"]),
         "count": body.get("count"),
-        "api": timed(lambda: _get(api, url, params), repeat=repeat),
-        # The same request for a page of one row: what a request costs before its rows.
-        "api_one_row": timed(lambda: _get(api, url, {**params, "page_size": 1}), repeat=repeat),
+        **timings,
         "api_queries": _queries(lambda: _get(api, url, params)),
         "api_queries_page_10": _queries(lambda: _get(api, url, {"page_size": 10, **extra})),
-        "baseline_a": timed(
-            lambda: baselines.hand_written_page(kind, filtered=bool(extra), params=sql_params),
-            repeat=repeat,
-        ),
-        "baseline_b": timed(lambda: _get(api, stock_url, params), repeat=repeat),
         "baseline_b_queries": _queries(lambda: _get(api, stock_url, params)),
     }
     row["ratio_to_a"] = round(row["api"]["median_ms"] / row["baseline_a"]["median_ms"], 2)

@@ -43,18 +43,35 @@ def drop_database(url: str) -> None:
 
 def timed(fn, *, repeat: int, warmup: int = 3) -> dict:
     """Median and p95 wall time of `fn` in milliseconds, after `warmup` untimed calls."""
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    times.sort()
+    return timed_together({"fn": fn}, repeat=repeat, warmup=warmup)["fn"]
+
+
+def timed_together(fns: dict, *, repeat: int, warmup: int = 3) -> dict:
+    """`timed` for each of `fns`, called in turn within each round: {name: figure}.
+
+    A figure and its baselines timed in alternation see the same machine:
+    on a shared machine a slow minute slows all of them, where timed one
+    block after another it would slow whichever block it fell in, and move
+    their ratio by 20–30% from run to run. Each round starts with the next
+    function of the last, so none is always first after a switch.
+    """
+    names = list(fns)
+    times: dict[str, list[float]] = {name: [] for name in names}
+    for round_number in range(warmup + repeat):
+        shift = round_number % len(names)
+        for name in names[shift:] + names[:shift]:
+            start = time.perf_counter()
+            fns[name]()
+            if round_number >= warmup:
+                times[name].append((time.perf_counter() - start) * 1000)
+    return {name: _figure(sorted(times[name])) for name in names}
+
+
+def _figure(times: list[float]) -> dict:
     return {
         "median_ms": round(statistics.median(times), 2),
         "p95_ms": round(times[min(len(times) - 1, int(len(times) * 0.95))], 2),
-        "n": repeat,
+        "n": len(times),
     }
 
 
