@@ -1150,6 +1150,43 @@ def test_team_lead_filters_clients_by_lead_caseworker_and_case_status(client_for
     assert ids() == {str(first.client_id), str(second.client_id)}
 
 
+@pytest.mark.parametrize("viewer", ["north-caseworker", "north-lead"])
+def test_case_filters_find_the_members_of_a_whanau_case(client_for, staff, led_case, viewer):
+    from casework import access
+    from casework.models import Relationship, Whanau, WhanauMember
+    from casework.services.cases import case_transition
+    from tests.factories import CaseFactory, ClientFactory
+
+    cw, cw2 = staff["north-caseworker"], staff["north-caseworker2"]
+    whanau = Whanau.objects.create(agency=cw.agency, name="Te Whānau o Hine", created_by=cw)
+    members = [ClientFactory(agency=cw.agency, created_by=cw) for _ in range(2)]
+    for member in members:
+        WhanauMember.objects.create(whanau=whanau, client=member, relationship=Relationship.SIBLING)
+    WhanauMember.objects.create(whanau=whanau, name="Koro", relationship=Relationship.GRANDPARENT)
+    case = CaseFactory(
+        client=None,
+        whanau=whanau,
+        agency=cw.agency,
+        lead_caseworker=cw,
+        team=cw.team,
+        created_by=cw,
+    )
+    access.grant_case_to_user(case, cw)
+    access.grant_case_to_group(case, cw.team.lead_group)
+    case_transition(actor=cw, case=case, to_status="intake")
+    own = led_case(cw)  # a client's own case, still referred
+    led_case(cw2)  # another caseworker's client: never found through cw
+    api = client_for(staff[viewer])
+
+    def ids(**params):
+        return {row["id"] for row in api.get(URL, params).json()["results"]}
+
+    whanau_ids = {str(member.pk) for member in members}
+    assert ids(caseworker=str(cw.pk)) == whanau_ids | {str(own.client_id)}
+    assert ids(case_status="intake") == whanau_ids
+    assert ids(case_status="referred") - ids(caseworker=str(cw2.pk)) == {str(own.client_id)}
+
+
 def test_case_filters_count_only_cases_the_viewer_may_see(client_for, staff, led_case):
     from casework import access
 
