@@ -3,6 +3,7 @@
 import importlib
 import threading
 import time
+from datetime import timedelta
 
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
@@ -283,6 +284,100 @@ def _list_figure(case: tuple, people: dict, view_perm: dict, *, repeat: int) -> 
         flush=True,
     )
     return row
+
+
+# Every filter and ordering of the three national-scale lists, as the users who use them
+# read them: API only (the baselines are for the lists above). A filter that a query
+# shape cannot serve shows here as seconds where its list takes milliseconds.
+CASEWORKER_ID = "<the caseworker's id>"
+FILTER_SWEEP = (
+    ("team lead", "/api/v1/clients/", {"ordering": "-name"}),
+    ("team lead", "/api/v1/clients/", {"ordering": "created_at"}),
+    ("team lead", "/api/v1/clients/", {"ordering": "-created_at"}),
+    ("team lead", "/api/v1/clients/", {"search": "smith"}),
+    ("team lead", "/api/v1/clients/", {"gender": "female"}),
+    ("team lead", "/api/v1/clients/", {"is_restricted": "true"}),
+    ("team lead", "/api/v1/clients/", {"archived": "true"}),
+    ("team lead", "/api/v1/clients/", {"created_after": "30 days ago"}),
+    ("team lead", "/api/v1/clients/", {"date_of_birth_after": "1990-01-01",
+                                      "date_of_birth_before": "1990-12-31"}),
+    ("team lead", "/api/v1/clients/", {"ethnicity": "21"}),
+    ("team lead", "/api/v1/clients/", {"prioritised_ethnicity": "2"}),
+    ("team lead", "/api/v1/clients/", {"iwi": "0104"}),
+    ("team lead", "/api/v1/clients/", {"caseworker": CASEWORKER_ID}),
+    ("team lead", "/api/v1/clients/", {"case_status": "active"}),
+    ("caseworker", "/api/v1/clients/", {"ordering": "-created_at"}),
+    ("caseworker", "/api/v1/clients/", {"search": "smith"}),
+    ("caseworker", "/api/v1/clients/", {"case_status": "active"}),
+    ("team lead", "/api/v1/cases/", {"status": "closed"}),
+    ("team lead", "/api/v1/cases/", {"lead_caseworker": CASEWORKER_ID}),
+    ("team lead", "/api/v1/cases/", {"region": "01"}),
+    ("team lead", "/api/v1/cases/", {"opened_after": "60 days ago"}),
+    ("team lead", "/api/v1/cases/", {"closed_after": "365 days ago"}),
+    ("team lead", "/api/v1/cases/", {"search": "smith"}),
+    ("caseworker", "/api/v1/cases/", {"search": "smith"}),
+    ("program officer", "/api/v1/aid-requests/", {"category": "food"}),
+    ("program officer", "/api/v1/aid-requests/", {"is_recoverable": "true"}),
+    ("program officer", "/api/v1/aid-requests/", {"amount_min": "500"}),
+    ("program officer", "/api/v1/aid-requests/", {"within_my_limit": "true"}),
+    ("program officer", "/api/v1/aid-requests/", {"budgeting_support": "true"}),
+    ("program officer", "/api/v1/aid-requests/", {"status": "submitted", "min_age_days": "10"}),
+    ("program officer", "/api/v1/aid-requests/", {"submitted_after": "30 days ago"}),
+    ("program officer", "/api/v1/aid-requests/", {"ordering": "amount"}),
+    ("program officer", "/api/v1/aid-requests/", {"ordering": "-requests_12_months"}),
+    ("program officer", "/api/v1/aid-requests/", {"status": "submitted",
+                                                  "ordering": "submitted_at"}),
+)  # fmt: skip
+LIST_NAMES = {
+    "/api/v1/clients/": "client list",
+    "/api/v1/cases/": "case list",
+    "/api/v1/aid-requests/": "aid requests",
+}
+
+
+def _sweep_params(params: dict, *, caseworker: User) -> dict:
+    """`params` with the caseworker's id and the "N days ago" instants filled in."""
+    filled = {}
+    for key, value in params.items():
+        if value == CASEWORKER_ID:
+            value = str(caseworker.pk)
+        elif value.endswith(" days ago"):
+            days = int(value.split()[0])
+            value = (timezone.now() - timedelta(days=days)).isoformat()
+        filled[key] = value
+    return filled
+
+
+@override_settings(ROOT_URLCONF="bench.urls")
+def filters(*, repeat: int) -> list[dict]:
+    """Each filter and ordering of `FILTER_SWEEP`: page of 50, median and p95, queries."""
+    people = users()
+    figures = []
+    for who, url, sweep in FILTER_SWEEP:
+        api = _api(people[who])
+        params = {"page_size": PAGE, **_sweep_params(sweep, caseworker=people["caseworker"])}
+        body = _get(api, url, params).json()
+        figures.append(
+            {
+                "user": who,
+                "list": LIST_NAMES[url],
+                "filter": ", ".join(f"{key}={value}" for key, value in sweep.items()),
+                "count": body["count"],
+                "count_is_estimate": body["count_is_estimate"],
+                "api": timed(
+                    lambda api=api, url=url, params=params: _get(api, url, params), repeat=repeat
+                ),
+                "api_queries": _queries(
+                    lambda api=api, url=url, params=params: _get(api, url, params)
+                ),
+            }
+        )
+        print(
+            f"  {who:16} {LIST_NAMES[url]:13} {figures[-1]['filter'][:40]:40} "
+            f"{figures[-1]['api']['median_ms']:8.1f} ms",
+            flush=True,
+        )
+    return figures
 
 
 def details(*, repeat: int) -> list[dict]:

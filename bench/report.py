@@ -42,6 +42,7 @@ def _run(run: dict) -> list[str]:
             f"{row['baseline_b_queries']} |"
         )
     lines += _one_row(run)
+    lines += _filters(run)
     lines += ["", "| detail | median / p95 ms | queries |", "| --- | --- | --- |"]
     for row in _rows(run.get("details")):
         lines.append(f"| {row['figure']} | {_ms(row['api'])} | {row['api_queries']} |")
@@ -93,6 +94,27 @@ def _one_row(run: dict) -> list[str]:
         lines.append(
             f"| {row['user']} | {row['figure']} | {_ms(row['api_one_row'])} | "
             f"{row['api']['median_ms']:.1f} | {share:.0%} | {row['one_row_to_a']}× |"
+        )
+    return lines
+
+
+def _filters(run: dict) -> list[str]:
+    """Each filter and ordering the lists offer, as their users read them; none if not measured."""
+    rows = _rows(run.get("filters"))
+    if not rows:
+        return []
+    lines = [
+        "",
+        "Every filter and ordering of the three lists (page of 50):",
+        "",
+        "| user | list | filter or ordering | API median / p95 ms | queries | rows counted |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for row in rows:
+        counted = f"{row['count']:,}{'+' if row['count_is_estimate'] else ''}"
+        lines.append(
+            f"| {row['user']} | {row['list']} | {row['filter']} | {_ms(row['api'])} | "
+            f"{row['api_queries']} | {counted} |"
         )
     return lines
 

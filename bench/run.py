@@ -15,7 +15,7 @@ import time
 from datetime import UTC, datetime
 from urllib.parse import urlsplit, urlunsplit
 
-PARTS = ("lists", "details", "approvals", "pdf", "export")
+PARTS = ("lists", "filters", "details", "approvals", "pdf", "export")
 
 
 def ensure_database(url: str) -> None:
@@ -116,6 +116,7 @@ def main(argv=None) -> None:
     parts = set(args.parts.split(","))
     figures = {
         "lists": lambda: measure.lists(repeat=args.repeat),
+        "filters": lambda: measure.filters(repeat=args.repeat),
         "details": lambda: measure.details(repeat=args.repeat),
         "approvals": lambda: measure.approvals(total=args.approvals, workers=8),
         "pdf": measure.pdfs,

@@ -71,3 +71,30 @@ def test_a_run_measured_before_the_one_row_figure_has_no_such_table():
 
     assert "| team lead | client list | 20.0 / 25.0 | 3 / 3 |" in summary
     assert "What a request costs before its rows" not in summary
+
+
+def test_each_filter_is_tabled_with_its_time_queries_and_rows_counted():
+    run = _run(100_000, {"status": "not measured"})
+    run["filters"] = [
+        {
+            "user": "team lead",
+            "list": "client list",
+            "filter": "case_status=active",
+            "count": 1000,
+            "count_is_estimate": True,
+            "api": {"median_ms": 204.3, "p95_ms": 250.0, "n": 30},
+            "api_queries": 3,
+        }
+    ]
+
+    summary = markdown([run])
+
+    assert (
+        "| team lead | client list | case_status=active | 204.3 / 250.0 | 3 | 1,000+ |" in summary
+    )
+
+
+def test_a_run_without_the_filter_sweep_has_no_such_table():
+    summary = markdown([_run(100_000, {"status": "not measured"})])
+
+    assert "Every filter and ordering" not in summary
