@@ -39,6 +39,12 @@ def client_name_order_keys(hidden: Q) -> tuple[models.Case, models.Case, models.
     )
 
 
+def _descending_names(keys: tuple) -> tuple:
+    """`client_name_order_keys` as `-name` orders by them: hidden last, names descending."""
+    name_hidden, family_key, given_key = keys
+    return name_hidden, family_key.desc(), given_key.desc()
+
+
 class Client(models.Model):
     """A person the agency supports. Archived, never deleted.
 
@@ -103,6 +109,14 @@ class Client(models.Model):
                 models.F("created_at"),
                 models.F("id"),
                 name="client_name_order",
+            ),
+            # The same for `ordering=-name`: names descending, hidden clients still last.
+            # Without it a team lead's page sorted all 50,000 clients (145–370 ms).
+            models.Index(
+                *_descending_names(client_name_order_keys(Q(is_restricted=True))),
+                models.F("created_at"),
+                models.F("id"),
+                name="client_name_order_desc",
             ),
             # The bounded count of a team's current clients (ADR 7) merges this, in id
             # order, with the team's grant rows without reading a client row; region

@@ -693,6 +693,37 @@ def test_on_postgresql_a_lead_identifying_restricted_clients_reads_merged_pages(
     assert "LIMIT 8" in merged[0]
 
 
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("ordering", "index"), [("name", "client_name_order"), ("-name", "client_name_order_desc")]
+)
+def test_on_postgresql_a_team_leads_name_order_is_an_index_order(
+    client_for, staff, led_case, ordering, index
+):
+    """The page query's ORDER BY is the index's own keys, so PostgreSQL can read the page
+    along the index instead of sorting the team's clients (sorting is switched off here, as a
+    small test table would be sorted anyway)."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(3):
+        led_case(staff["north-caseworker"])
+    api = client_for(staff["north-lead"])
+    with CaptureQueriesContext(connection) as ctx:
+        assert api.get(URL, {"ordering": ordering}).json()["count"] == 3
+    (page_sql,) = [q["sql"] for q in ctx.captured_queries if "ORDER BY" in q["sql"]]
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + page_sql)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert f"Index Scan using {index} " in plan or f"Index Scan Backward using {index} " in plan
+    assert " Sort " not in plan
+    assert not plan.lstrip().startswith("Sort")
+
+
 # Audit of reads
 
 
