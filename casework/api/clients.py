@@ -126,7 +126,10 @@ class ClientFilter(django_filters.FilterSet):
         return queryset.filter(archived_at__isnull=not value)
 
     def filter_ordering(self, queryset, name, value):
-        return selectors.clients_ordered(queryset, ordering=value)
+        return selectors.clients_ordered(queryset, ordering=value, searched=self._searched())
+
+    def _searched(self) -> bool:
+        return bool((self.form.cleaned_data.get("search") or "").strip())
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
@@ -135,7 +138,7 @@ class ClientFilter(django_filters.FilterSet):
             queryset = queryset.filter(archived_at__isnull=True)
         if not cleaned.get("ordering"):
             queryset = selectors.clients_ordered(
-                queryset, ordering=selectors.DEFAULT_CLIENT_ORDERING
+                queryset, ordering=selectors.DEFAULT_CLIENT_ORDERING, searched=self._searched()
             )
         return queryset
 
@@ -167,7 +170,10 @@ class ClientViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             ordering = (
                 self.request.query_params.get("ordering") or selectors.DEFAULT_CLIENT_ORDERING
             )
-            return selectors.clients_in_pages(queryset, actor=user, ordering=ordering)
+            searched = bool(self.request.query_params.get("search", "").strip())
+            return selectors.clients_in_pages(
+                queryset, actor=user, ordering=ordering, searched=searched
+            )
         return queryset
 
     def get_object(self) -> Client:

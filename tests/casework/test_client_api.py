@@ -724,6 +724,51 @@ def test_on_postgresql_a_team_leads_name_order_is_an_index_order(
     assert not plan.lstrip().startswith("Sort")
 
 
+@pytest.mark.parametrize("ordering", ["name", "-name"])
+def test_a_team_leads_search_comes_in_the_lists_name_order(client_for, staff, led_case, ordering):
+    from tests.factories import ClientFactory
+
+    cw = staff["north-caseworker"]
+    names = [("Hone", "Walker"), ("Aroha", "Walker"), ("Mere", "Walkerson"), ("Tama", "Ngata")]
+    for given, family in names:
+        led_case(
+            cw,
+            client=ClientFactory(
+                agency=cw.agency, created_by=cw, legal_given_names=given, legal_family_name=family
+            ),
+        )
+    api = client_for(staff["north-lead"])
+
+    found = api.get(URL, {"search": "walker", "ordering": ordering}).json()["results"]
+
+    expected = ["Aroha Walker", "Hone Walker", "Mere Walkerson"]
+    if ordering == "-name":
+        expected.reverse()
+    assert [row["display_name"] for row in found] == expected
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+@pytest.mark.parametrize("column", ["legal_given_names", "legal_family_name", "preferred_name"])
+def test_on_postgresql_the_name_search_lookups_are_what_the_trigram_indexes_hold(column):
+    """`client_search` compares each folded name with icontains; migration 0009 indexes
+    exactly that expression, or PostgreSQL could not use the index (a sequential scan is
+    switched off here, as a small test table would be scanned)."""
+    from django.db import connection, transaction
+
+    from core.nz.text import macrons_folded
+
+    lookup = Client.objects.alias(folded=macrons_folded(column)).filter(folded__icontains="walker")
+    sql, params = lookup.values("pk").query.sql_with_params()
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert f"Bitmap Index Scan on client_search_{column}" in plan
+
+
 # Audit of reads
 
 
