@@ -51,8 +51,9 @@ class CaseFilter(django_filters.FilterSet):
     closed_before = SafeIsoDateTimeFilter(field_name="closed_at", lookup_expr="lt")
     search = django_filters.CharFilter(
         method="filter_search",
-        help_text="Words of the client's name or the whānau's name. Restricted clients you "
-        "may not identify are never matched by name.",
+        help_text="Words of the client's name or the whānau's name (case and macrons do not "
+        "matter), or the client's NHI. Restricted clients you may not identify are never "
+        "matched.",
     )
 
     class Meta:

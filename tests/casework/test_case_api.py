@@ -237,6 +237,30 @@ def test_search_never_matches_a_restricted_client_the_actor_cannot_identify(
     assert as_cw["count"] == 2
 
 
+@pytest.mark.parametrize("term", ["Ngatai", "ngātai", "NGĀTAI"])
+def test_search_folds_macrons_in_client_and_whanau_names(
+    staff, assigned_client, open_case, client_for, term
+):
+    from casework.models import Relationship, Whanau, WhanauMember
+
+    cw = staff["north-caseworker"]
+    by_client = open_case(
+        cw, client=assigned_client(cw, legal_given_names="Aroha", legal_family_name="Ngātai")
+    )
+    whanau = Whanau.objects.create(agency=cw.agency, name="Ngātai whānau", created_by=cw)
+    WhanauMember.objects.create(
+        whanau=whanau,
+        client=assigned_client(cw, legal_family_name="Walker"),
+        relationship=Relationship.CHILD,
+    )
+    by_whanau = open_case(cw, client=None, whanau=whanau)
+    open_case(cw, client=assigned_client(cw, legal_family_name="Smith"))
+
+    found = client_for(cw).get(CASES_URL, {"search": term}).json()
+
+    assert {row["id"] for row in found["results"]} == {str(by_client.pk), str(by_whanau.pk)}
+
+
 # ---- filters and pagination ------------------------------------------------------------------
 
 
