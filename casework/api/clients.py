@@ -47,6 +47,11 @@ def _validate_iwi_filter(value: str) -> None:
         raise ValidationError("Use a Stats NZ iwi code, or a two-digit region code.")
 
 
+def _searched(params) -> bool:
+    """Does the list's query ask for a search (`search` with a word in it)?"""
+    return bool((params.get("search") or "").strip())
+
+
 class ClientFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(
         method="filter_search",
@@ -126,10 +131,7 @@ class ClientFilter(django_filters.FilterSet):
         return queryset.filter(archived_at__isnull=not value)
 
     def filter_ordering(self, queryset, name, value):
-        return selectors.clients_ordered(queryset, ordering=value, searched=self._searched())
-
-    def _searched(self) -> bool:
-        return bool((self.form.cleaned_data.get("search") or "").strip())
+        return selectors.clients_ordered(queryset, ordering=value, searched=_searched(self.data))
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
@@ -138,7 +140,7 @@ class ClientFilter(django_filters.FilterSet):
             queryset = queryset.filter(archived_at__isnull=True)
         if not cleaned.get("ordering"):
             queryset = selectors.clients_ordered(
-                queryset, ordering=selectors.DEFAULT_CLIENT_ORDERING, searched=self._searched()
+                queryset, ordering=selectors.DEFAULT_CLIENT_ORDERING, searched=_searched(self.data)
             )
         return queryset
 
@@ -170,9 +172,11 @@ class ClientViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             ordering = (
                 self.request.query_params.get("ordering") or selectors.DEFAULT_CLIENT_ORDERING
             )
-            searched = bool(self.request.query_params.get("search", "").strip())
             return selectors.clients_in_pages(
-                queryset, actor=user, ordering=ordering, searched=searched
+                queryset,
+                actor=user,
+                ordering=ordering,
+                searched=_searched(self.request.query_params),
             )
         return queryset
 
