@@ -32,3 +32,31 @@ def test_only_rounds_after_the_warmup_are_timed(monkeypatch):
     figure = timed(slow_after_warmup, repeat=5, warmup=2)
 
     assert figure == {"median_ms": 3.0, "p95_ms": 3.0, "n": 5}
+
+
+def test_the_filter_sweep_fills_in_the_caseworker_and_the_days_ago():
+    import uuid
+    from datetime import datetime, timedelta
+
+    from django.utils import timezone
+
+    from bench.measure import CASEWORKER_ID, FILTER_SWEEP, _sweep_params
+    from core.models import User
+
+    caseworker = User(pk=uuid.uuid4())
+    filled = _sweep_params(
+        {"caseworker": CASEWORKER_ID, "created_after": "30 days ago", "region": "01"},
+        caseworker=caseworker,
+    )
+
+    assert filled["caseworker"] == str(caseworker.pk)
+    assert filled["region"] == "01"
+    thirty_days_ago = timezone.now() - timedelta(days=30)
+    assert abs(datetime.fromisoformat(filled["created_after"]) - thirty_days_ago) < timedelta(
+        minutes=1
+    )
+    assert {url for _who, url, _params in FILTER_SWEEP} == {
+        "/api/v1/clients/",
+        "/api/v1/cases/",
+        "/api/v1/aid-requests/",
+    }
