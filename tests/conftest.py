@@ -140,10 +140,14 @@ def assigned_client():
 
 @pytest.fixture
 def led_case():
-    """A `referred` case led by `caseworker` (and shared with their team's leads): led_case(cw)."""
+    """A `referred` case led by `caseworker` (and shared with their team's leads): led_case(cw).
+
+    `led_case(cw, whanau=w)` is a whānau case (no client of its own).
+    """
 
     def make(caseworker, client=None, **fields):
-        client = client or ClientFactory(agency=caseworker.agency, created_by=caseworker)
+        if fields.get("whanau") is None:
+            client = client or ClientFactory(agency=caseworker.agency, created_by=caseworker)
         case = CaseFactory(
             client=client,
             agency=caseworker.agency,

@@ -1228,10 +1228,9 @@ def test_team_lead_filters_clients_by_lead_caseworker_and_case_status(client_for
 
 @pytest.mark.parametrize("viewer", ["north-caseworker", "north-lead"])
 def test_case_filters_find_the_members_of_a_whanau_case(client_for, staff, led_case, viewer):
-    from casework import access
     from casework.models import Relationship, Whanau, WhanauMember
     from casework.services.cases import case_transition
-    from tests.factories import CaseFactory, ClientFactory
+    from tests.factories import ClientFactory
 
     cw, cw2 = staff["north-caseworker"], staff["north-caseworker2"]
     whanau = Whanau.objects.create(agency=cw.agency, name="Te Whānau o Hine", created_by=cw)
@@ -1239,16 +1238,7 @@ def test_case_filters_find_the_members_of_a_whanau_case(client_for, staff, led_c
     for member in members:
         WhanauMember.objects.create(whanau=whanau, client=member, relationship=Relationship.SIBLING)
     WhanauMember.objects.create(whanau=whanau, name="Koro", relationship=Relationship.GRANDPARENT)
-    case = CaseFactory(
-        client=None,
-        whanau=whanau,
-        agency=cw.agency,
-        lead_caseworker=cw,
-        team=cw.team,
-        created_by=cw,
-    )
-    access.grant_case_to_user(case, cw)
-    access.grant_case_to_group(case, cw.team.lead_group)
+    case = led_case(cw, whanau=whanau)
     case_transition(actor=cw, case=case, to_status="intake")
     own = led_case(cw)  # a client's own case, still referred
     led_case(cw2)  # another caseworker's client: never found through cw
