@@ -10,6 +10,11 @@ request, whether asked or not: on the busiest lists that cost more than
 filtering itself (docs/PERFORMANCE.md). A filter that is not asked filters
 nothing, so leaving it out changes no answer; filter sets that read their
 cleaned data after filtering (defaults for absent filters) use `.get`.
+
+`?ordering=` is as strict (`StableOrderingFilter`): a term the list cannot
+sort by is a 400, not a list in some other order; and every order ends with
+the primary key, so pages of a list sorted on a column that ties never
+overlap.
 """
 
 from functools import lru_cache
@@ -91,3 +96,44 @@ class StrictFilterBackend(DjangoFilterBackend):
                 filterset_class, _asked_filters(filterset_class, request.query_params)
             )
         return filterset_class(**self.get_filterset_kwargs(request, queryset, view))
+
+
+class StableOrderingFilter(OrderingFilter):
+    """DRF's `?ordering=`, with the primary key as the last sort key of every order.
+
+    Rows that tie on the asked keys (equal amounts, the same review date, no
+    closing date yet) have no order of their own: the database may return
+    them in a different order for each page's query, and a row then shows on
+    two pages or on none. Ending the order with the key makes each page the
+    next one.
+    """
+
+    def get_ordering(self, request, queryset, view):
+        ordering = super().get_ordering(request, queryset, view)
+        return ordered_to_the_row(ordering, queryset.model) if ordering else ordering
+
+    def remove_invalid_fields(self, queryset, fields, view, request):
+        """The asked terms, or a 400 naming those the list cannot sort by (DRF drops them)."""
+        asked = [term for term in fields if term]
+        valid = super().remove_invalid_fields(queryset, asked, view, request)
+        refused = [term for term in asked if term not in valid]
+        if refused:
+            offered = sorted(
+                name for name, _label in self.get_valid_fields(queryset, view, {"request": request})
+            )
+            raise ValidationError(
+                {
+                    self.ordering_param: [
+                        f"This list cannot be ordered by {', '.join(refused)}. "
+                        f"Order by {', '.join(offered)} (prefix - for descending)."
+                    ]
+                }
+            )
+        return valid
+
+
+def ordered_to_the_row(ordering, model) -> list:
+    """`ordering` ending with `model`'s primary key, unless it names the key already."""
+    key = model._meta.pk.name
+    named = {term.lstrip("-") for term in ordering if isinstance(term, str)}
+    return list(ordering) if named & {key, "pk"} else [*ordering, key]

@@ -6,7 +6,7 @@ from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.filters import OrderingFilter, SearchFilter
+from rest_framework.filters import SearchFilter
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
@@ -27,7 +27,7 @@ from casework.serializers.network import (
 )
 from casework.services import network as services
 from core.audit import audit_record
-from core.filters import StrictFilterBackend
+from core.filters import StableOrderingFilter, StrictFilterBackend
 from core.models import Agency, AuditAction
 
 
@@ -60,7 +60,7 @@ class NetworkTieFilter(django_filters.FilterSet):
         fields = []
 
 
-class TieOrderingFilter(OrderingFilter):
+class TieOrderingFilter(StableOrderingFilter):
     """`?ordering=` for ties, where `name` sorts only names the viewer may read.
 
     Redacted ties (a restricted client's, for staff who may not identify
@@ -69,9 +69,9 @@ class TieOrderingFilter(OrderingFilter):
     """
 
     def get_ordering(self, request, queryset, view):
-        ordering = [_safe_term(term) for term in super().get_ordering(request, queryset, view)]
-        # Redacted ties tie on a NULL sort name; the id keeps pages stable.
-        return [*ordering, "id"] if "id" not in ordering else ordering
+        # Redacted ties tie on a NULL sort name; the id the stable ordering ends with
+        # keeps their pages apart.
+        return [_safe_term(term) for term in super().get_ordering(request, queryset, view)]
 
 
 def _safe_term(term: str):

@@ -1,4 +1,7 @@
-"""The list filter backend: unknown parameters refused, and only the asked filters built."""
+"""The list filter backends: unknown parameters and orderings refused, only asked filters built,
+and every order ending with the primary key."""
+
+from datetime import timedelta
 
 import django_filters
 import pytest
@@ -7,8 +10,8 @@ from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
 from casework.api.clients import ClientFilter
-from casework.models import Client
-from core.filters import StrictFilterBackend, _asked_filters
+from casework.models import Case, Client
+from core.filters import StrictFilterBackend, _asked_filters, ordered_to_the_row
 
 pytestmark = pytest.mark.django_db
 
@@ -81,3 +84,30 @@ def test_defaults_of_filters_not_asked_still_apply(client_for, staff, assigned_c
     rows = client_for(cw).get("/api/v1/clients/", {"region": "01"}).json()["results"]
 
     assert [row["id"] for row in rows] == [str(kept.pk), str(later.pk)]
+
+
+def test_an_order_ends_with_the_primary_key_unless_it_names_it():
+    assert ordered_to_the_row(["amount"], Client) == ["amount", "id"]
+    assert ordered_to_the_row(["-amount", "-id"], Client) == ["-amount", "-id"]
+    assert ordered_to_the_row(["pk"], Client) == ["pk"]
+
+
+def test_an_ordering_the_list_does_not_offer_is_refused(client_for, staff):
+    response = client_for(staff["north-caseworker"]).get(
+        "/api/v1/cases/", {"ordering": "opened_at,-stauts"}
+    )
+
+    assert response.status_code == 400
+    message = response.json()["error"]["fields"]["ordering"][0]
+    assert "-stauts" in message
+    assert "opened_at" in message
+
+
+def test_an_offered_ordering_is_followed(client_for, staff, led_case):
+    cw = staff["north-caseworker"]
+    first, second = led_case(cw), led_case(cw)
+    Case.objects.filter(pk=first.pk).update(opened_at=timezone.now() - timedelta(days=3))
+
+    rows = client_for(cw).get("/api/v1/cases/", {"ordering": "opened_at"}).json()["results"]
+
+    assert [row["id"] for row in rows] == [str(first.pk), str(second.pk)]
