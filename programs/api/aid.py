@@ -127,6 +127,8 @@ class AidRequestViewSet(
         return queryset
 
     def paginate_queryset(self, queryset):
+        if self.action == "list":
+            queryset = selectors.aid_requests_in_pages(queryset)
         page = super().paginate_queryset(queryset)
         if self.action == "list" and page is not None:
             return selectors.with_history(page)

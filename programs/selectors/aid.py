@@ -27,6 +27,7 @@ from casework.access import (
 )
 from casework.redaction import CLIENT_NAME_COLUMNS
 from core.models import User
+from core.pagination import PageReader, keys_first
 from core.querysets import with_joined_columns
 from core.roles import Role
 from programs.models import (
@@ -157,6 +158,24 @@ def aid_requests_listed(queryset: QuerySet[AidRequest]) -> QuerySet[AidRequest]:
     return with_joined_columns(
         queryset, client=CLIENT_NAME_COLUMNS, programme=("name",), budget=("fiscal_year",)
     )
+
+
+# Orders that no index serves: a page of them is found by its keys first (`keys_first`).
+_UNINDEXED_ORDERS = frozenset({"amount", "requests_12_months"})
+
+
+def aid_requests_in_pages(queryset: QuerySet[AidRequest]) -> QuerySet[AidRequest] | PageReader:
+    """The ordered list (from `aid_requests_listed`) as the paginator should read it.
+
+    Sorted by amount or by requests in 12 months, every request the actor
+    may see is looked at to find a page: its keys are found first
+    (`core.pagination.keys_first`). Orders along an index read as they are.
+    """
+    order = queryset.query.order_by
+    first = order[0] if order else None
+    if isinstance(first, str) and first.lstrip("-") in _UNINDEXED_ORDERS:
+        return keys_first(queryset)
+    return queryset
 
 
 def aid_request_get(*, actor: User, aid_request_id) -> AidRequest:

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from core.audit import audit_record
 from core.models import AuditAction, AuditEvent
-from core.pagination import BoundedCountPaginator
+from core.pagination import BoundedCountPaginator, keys_first
 
 pytestmark = pytest.mark.django_db
 
@@ -101,6 +101,31 @@ def test_grouped_rows_are_counted_as_groups(reader):
 
     assert paginator.count == groups
     assert paginator.count_is_estimate is False
+
+
+def test_pages_read_keys_first_are_the_querysets_own_pages(reader):
+    # Twelve events, ordered by a column that ties (one object type) and then the key.
+    events = AuditEvent.objects.filter(actor=reader).order_by("object_type", "-object_id", "id")
+    expected = list(events)
+
+    pages = [BoundedCountPaginator(keys_first(events), 5).page(number) for number in (1, 2, 3)]
+
+    assert [list(page) for page in pages] == [expected[0:5], expected[5:10], expected[10:12]]
+    assert pages[0].paginator.count == 12
+
+
+def test_a_page_read_keys_first_is_one_query_sorting_only_the_keys(reader):
+    events = AuditEvent.objects.filter(actor=reader).order_by("-object_id", "id")
+    page_reader = keys_first(events)
+
+    with CaptureQueriesContext(connection) as ctx:
+        rows = page_reader[2:4]
+
+    assert [row.pk for row in rows] == [row.pk for row in list(events)[2:4]]
+    assert len(ctx.captured_queries) == 1
+    inner = ctx.captured_queries[0]["sql"].split(" IN (", 1)[1]
+    assert inner.lstrip().upper().startswith('SELECT U0."ID"')
+    assert "LIMIT 2 OFFSET 2" in inner.upper()
 
 
 # --- a caseworker's client list counts in its page query ---------------------------------------

@@ -4,6 +4,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core.models import AuditAction, AuditEvent
@@ -351,6 +353,47 @@ def test_queue_filters_by_status_category_amount_and_age(client_for, staff, make
     assert client.get(URL, {"status": "nonsense"}).status_code == 400
     ordered = client.get(URL, {"status": "submitted", "ordering": "-amount"}).json()["results"]
     assert [row["amount"] for row in ordered] == ["1200.00", "400.00", "80.00"]
+
+
+@pytest.mark.parametrize("ordering", ["amount", "-amount", "-requests_12_months"])
+def test_requests_that_tie_on_the_ordering_page_in_id_order(
+    client_for, staff, make_request, ordering
+):
+    # Equal amounts (and equal counts) have no order of their own; without the id as the
+    # last key the database may hand the same row to two pages and another to none.
+    tied = [make_request("100.00") for _ in range(5)]
+    client = client_for(staff["north-officer"])
+
+    listed = [
+        row["id"]
+        for page in (1, 2, 3)
+        for row in client.get(URL, {"ordering": ordering, "page_size": 2, "page": page}).json()[
+            "results"
+        ]
+    ]
+
+    assert listed == sorted(str(aid_request.pk) for aid_request in tied)
+
+
+@pytest.mark.parametrize(
+    ("ordering", "keys_first"),
+    [("amount", True), ("-requests_12_months", True), ("-created_at", False), (None, False)],
+)
+def test_orders_no_index_serves_find_the_page_by_its_keys_first(
+    client_for, staff, make_request, ordering, keys_first
+):
+    make_request("100.00")
+    client = client_for(staff["north-officer"])
+    params = {"ordering": ordering} if ordering else {}
+
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(URL, params)
+
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == 1
+    page = [q["sql"] for q in ctx.captured_queries if '"programs_aidrequest"."amount"' in q["sql"]]
+    assert len(page) == 1
+    assert ('"programs_aidrequest"."id" IN (SELECT' in page[0]) is keys_first
 
 
 @pytest.mark.parametrize(
