@@ -171,6 +171,20 @@ def client_search(queryset: QuerySet[Client], *, actor: User, term: str) -> Quer
     A restricted client is matched only for staff who may see who they are:
     otherwise a search would confirm a name or NHI that the list redacts.
     """
+    if not fold_macrons(term).split():
+        return queryset
+    may_identify = Q(is_restricted=False) | access.client_identity_exists(actor)
+    return clients_named(queryset, term=term).filter(may_identify)
+
+
+def clients_named(queryset: QuerySet[Client], *, term: str) -> QuerySet[Client]:
+    """The clients of `queryset` whose names contain every word of `term`, or whose NHI is `term`.
+
+    Whoever they are: the caller narrows to those whose identity the viewer
+    may see (`client_search`). On PostgreSQL the names are found through the
+    name-search indexes (`casework` migration 0009), whose expressions these
+    lookups compile to. A `term` of no words matches everyone.
+    """
     words = fold_macrons(term).split()
     if not words:
         return queryset
@@ -180,19 +194,17 @@ def client_search(queryset: QuerySet[Client], *, actor: User, term: str) -> Quer
         family_folded=macrons_folded("legal_family_name"),
         preferred_folded=macrons_folded("preferred_name"),
     )
-    by_name = Q()
+    matches = Q()
     for word in words:
-        by_name &= (
+        matches &= (
             Q(given_folded__icontains=word)
             | Q(family_folded__icontains=word)
             | Q(preferred_folded__icontains=word)
         )
-    matches = by_name
     candidate_nhi = normalise_nhi(term)
     if len(candidate_nhi) == _NHI_LENGTH and candidate_nhi.isalnum():
         matches |= Q(nhi=candidate_nhi)
-    may_identify = Q(is_restricted=False) | access.client_identity_exists(actor)
-    return queryset.filter(matches).filter(may_identify)
+    return queryset.filter(matches)
 
 
 def clients_ordered(
