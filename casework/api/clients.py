@@ -75,7 +75,7 @@ class ClientFilter(django_filters.FilterSet):
         validators=[_validate_iwi_filter],
         help_text="A Stats NZ iwi code; a two-digit region code matches every iwi in it.",
     )
-    is_restricted = strict_boolean_filter()
+    is_restricted = strict_boolean_filter(method="filter_is_restricted")
     archived = strict_boolean_filter(
         method="filter_archived",
         help_text="true: only archived clients; false or absent: only current ones.",
@@ -126,6 +126,9 @@ class ClientFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return selectors.clients_with_case_status(queryset, actor=self.request.user, statuses=value)
+
+    def filter_is_restricted(self, queryset, name, value: bool):
+        return selectors.clients_by_restriction(queryset, restricted=value)
 
     def filter_archived(self, queryset, name, value: bool):
         return queryset.filter(archived_at__isnull=not value)

@@ -724,6 +724,37 @@ def test_on_postgresql_a_team_leads_name_order_is_an_index_order(
     assert not plan.lstrip().startswith("Sort")
 
 
+@pytest.mark.postgres
+def test_on_postgresql_a_team_leads_restricted_clients_start_where_the_index_holds_them(
+    client_for, staff, led_case
+):
+    """`is_restricted=true` is also stated as the name-order index's first key, so the page
+    is read from where the restricted clients start, not after every other client."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import ClientFactory
+
+    cw = staff["north-caseworker"]
+    for restricted in (True, False, False):
+        led_case(cw, ClientFactory(agency=cw.agency, created_by=cw, is_restricted=restricted))
+    api = client_for(staff["north-lead"])
+    with CaptureQueriesContext(connection) as ctx:
+        assert api.get(URL, {"is_restricted": "true"}).json()["count"] == 1
+    (page_sql,) = [q["sql"] for q in ctx.captured_queries if "ORDER BY" in q["sql"]]
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + page_sql)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    (scan,) = [line for line in plan.splitlines() if "using client_name_order " in line]
+    index_cond = plan.split(scan, 1)[1].splitlines()[1]
+    assert "Index Cond" in index_cond
+    assert "CASE WHEN is_restricted THEN 1 ELSE 0 END = 1" in index_cond
+
+
 @pytest.mark.parametrize("ordering", ["name", "-name"])
 def test_a_team_leads_search_comes_in_the_lists_name_order(client_for, staff, led_case, ordering):
     from tests.factories import ClientFactory
@@ -983,6 +1014,28 @@ def test_list_filters_by_region_gender_and_restriction(client_for, staff, assign
     assert ids(region="13") == [str(south.pk)]
     assert ids(gender="female") == [str(north.pk)]
     assert ids(is_restricted="true") == [str(south.pk)]
+    assert ids(is_restricted="false") == [str(north.pk)]
+    assert api.get(URL, {"is_restricted": "perhaps"}).status_code == 400
+
+
+@pytest.mark.parametrize("ordering", ["name", "-name", "created_at"])
+def test_a_team_lead_filters_by_restriction_in_any_order(client_for, staff, led_case, ordering):
+    from tests.factories import ClientFactory
+
+    cw = staff["north-caseworker"]
+    restricted = [
+        led_case(cw, ClientFactory(agency=cw.agency, created_by=cw, is_restricted=True)).client
+        for _ in range(2)
+    ]
+    plain = [led_case(cw).client for _ in range(2)]
+    api = client_for(staff["north-lead"])
+
+    def ids(value):
+        params = {"is_restricted": value, "ordering": ordering}
+        return {row["id"] for row in api.get(URL, params).json()["results"]}
+
+    assert ids("true") == {str(c.pk) for c in restricted}
+    assert ids("false") == {str(c.pk) for c in plain}
 
 
 def test_ethnicity_filter_matches_the_code_and_finer_codes(client_for, staff):
