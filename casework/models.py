@@ -126,6 +126,9 @@ class Client(models.Model):
                 condition=Q(archived_at__isnull=True),
                 name="client_current_count",
             ),
+            # A team lead's clients by registration, read in index order (either way);
+            # other viewers' clients are sorted (`clients_ordered`).
+            models.Index(fields=["-created_at", "id"], name="client_created_order"),
         ]
 
     def __str__(self) -> str:

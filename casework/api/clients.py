@@ -134,7 +134,9 @@ class ClientFilter(django_filters.FilterSet):
         return queryset.filter(archived_at__isnull=not value)
 
     def filter_ordering(self, queryset, name, value):
-        return selectors.clients_ordered(queryset, ordering=value, searched=_searched(self.data))
+        return selectors.clients_ordered(
+            queryset, actor=self.request.user, ordering=value, searched=_searched(self.data)
+        )
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
@@ -143,7 +145,10 @@ class ClientFilter(django_filters.FilterSet):
             queryset = queryset.filter(archived_at__isnull=True)
         if not cleaned.get("ordering"):
             queryset = selectors.clients_ordered(
-                queryset, ordering=selectors.DEFAULT_CLIENT_ORDERING, searched=_searched(self.data)
+                queryset,
+                actor=self.request.user,
+                ordering=selectors.DEFAULT_CLIENT_ORDERING,
+                searched=_searched(self.data),
             )
         return queryset
 

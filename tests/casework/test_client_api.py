@@ -724,6 +724,64 @@ def test_on_postgresql_a_team_leads_name_order_is_an_index_order(
     assert not plan.lstrip().startswith("Sort")
 
 
+@pytest.mark.parametrize("searcher", ["north-lead", "north-caseworker"])
+@pytest.mark.parametrize("ordering", ["created_at", "-created_at"])
+def test_clients_by_registration_page_in_registration_order(
+    client_for, staff, led_case, searcher, ordering
+):
+    # A team lead's page is read along an index, anyone else's sorted: the same order.
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.factories import ClientFactory
+
+    cw = staff["north-caseworker"]
+    start = timezone.now() - timedelta(days=30)
+    registered = []
+    for n in (3, 0, 2, 1, 4):
+        client = ClientFactory(agency=cw.agency, created_by=cw)
+        Client.objects.filter(pk=client.pk).update(created_at=start + timedelta(days=n))
+        led_case(cw, client=client)
+        registered.append((n, str(client.pk)))
+    expected = [pk for _n, pk in sorted(registered, reverse=ordering.startswith("-"))]
+    api = client_for(staff[searcher])
+
+    pages = [
+        api.get(URL, {"ordering": ordering, "page_size": 2, "page": n}).json()["results"]
+        for n in (1, 2, 3)
+    ]
+
+    assert [row["id"] for page in pages for row in page] == expected
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("username", "read_along_index"), [("north-lead", True), ("north-caseworker", False)]
+)
+def test_on_postgresql_only_a_team_leads_registration_order_is_an_index_order(
+    client_for, staff, led_case, username, read_along_index
+):
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(3):
+        led_case(staff["north-caseworker"])
+    api = client_for(staff[username])
+    with CaptureQueriesContext(connection) as ctx:
+        assert api.get(URL, {"ordering": "-created_at"}).json()["count"] == 3
+    (page_sql,) = [q["sql"] for q in ctx.captured_queries if "ORDER BY" in q["sql"]]
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + page_sql)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert ("Index Scan using client_created_order " in plan) is read_along_index
+    assert (" Sort " in plan or plan.lstrip().startswith("Sort")) is not read_along_index
+
+
 @pytest.mark.postgres
 def test_on_postgresql_a_team_leads_restricted_clients_start_where_the_index_holds_them(
     client_for, staff, led_case
