@@ -48,8 +48,8 @@ def _validate_iwi_filter(value: str) -> None:
 
 
 def _searched(params) -> bool:
-    """Does the list's query ask for a search (`search` with a word in it)?"""
-    return bool((params.get("search") or "").strip())
+    """Does the list's query ask for a search the name-search indexes serve?"""
+    return selectors.search_is_indexed(params.get("search") or "")
 
 
 class ClientFilter(django_filters.FilterSet):

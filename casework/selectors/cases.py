@@ -8,7 +8,7 @@ from django.http import Http404
 from casework import access
 from casework.models import Case, CaseStatusChange, Client, Whanau, WhanauMember
 from casework.redaction import CLIENT_NAME_COLUMNS, identity_is_visible
-from casework.selectors.clients import clients_named
+from casework.selectors.clients import clients_named, search_is_indexed
 from core.audit import audit_record
 from core.models import Agency, AuditAction, Team, User
 from core.nz.nhi import normalise_nhi
@@ -16,8 +16,6 @@ from core.nz.text import fold_macrons, macrons_folded
 from core.querysets import with_joined_columns
 
 NHI_LENGTH = 7
-# The name-search indexes (migration 0009) find words of at least this many letters.
-TRIGRAM = 3
 
 
 def case_list(*, actor: User) -> QuerySet[Case]:
@@ -132,7 +130,7 @@ def cases_search(queryset: QuerySet[Case], *, actor: User, term: str) -> QuerySe
     if not words:
         return queryset
     may_identify = Q(client__is_restricted=False) | Q(identity_visible=True)
-    if access.user_group_ids(actor) and min(len(word) for word in words) >= TRIGRAM:
+    if access.user_group_ids(actor) and search_is_indexed(term):
         # A team's cases (50,000 at national scale) are too many to test one by one:
         # the clients and whānau named are found first, the clients through the
         # name-search indexes, and the team's cases of those kept. Those indexes hold

@@ -858,6 +858,77 @@ def test_on_postgresql_the_name_search_lookups_are_what_the_trigram_indexes_hold
     assert f"Bitmap Index Scan on client_search_{column}" in plan
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("term", "indexed"), [("walker", True), ("ng walker", True), ("ng", False)]
+)
+def test_on_postgresql_only_words_of_three_letters_or_more_are_looked_up_in_the_indexes(
+    term, indexed
+):
+    """The trigram indexes cannot find a shorter word: scanning all of them for it cost more
+    than testing the viewer's clients one by one, so such words are compared in a form
+    the indexes do not hold."""
+    from django.db import connection, transaction
+
+    from casework.selectors.clients import clients_named
+
+    sql, params = (
+        clients_named(Client.objects.all(), term=term).values("pk").query.sql_with_params()
+    )
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert ("Bitmap Index Scan on client_search_" in plan) is indexed
+
+
+@pytest.mark.parametrize(
+    ("term", "indexed"),
+    [
+        ("a", False),
+        ("ng", False),
+        ("Ā ng", False),
+        ("ngā", True),
+        ("ng walker", True),
+        (" ", False),
+    ],
+)
+def test_a_search_is_indexed_when_a_word_has_three_letters_or_more(term, indexed):
+    from casework.selectors.clients import search_is_indexed
+
+    assert search_is_indexed(term) is indexed
+
+
+@pytest.mark.parametrize("searcher", ["north-caseworker", "north-lead"])
+@pytest.mark.parametrize(
+    ("term", "found"),
+    [("ng", {"Ngātai", "Ngata"}), ("NGĀ", {"Ngātai", "Ngata"}), ("ai", {"Ngātai"}),
+     ("ng mere", {"Ngata"}), ("ā h", {"Ngātai", "Walker"}), ("zz", set())],
+)  # fmt: skip
+def test_short_words_match_like_long_ones(client_for, staff, led_case, searcher, term, found):
+    from tests.factories import ClientFactory
+
+    cw = staff["north-caseworker"]
+    for given, family in [("Aroha", "Ngātai"), ("Mere", "Ngata"), ("Hemi", "Walker")]:
+        led_case(
+            cw,
+            ClientFactory(
+                agency=cw.agency,
+                created_by=cw,
+                legal_given_names=given,
+                legal_family_name=family,
+                preferred_name="",
+            ),
+        )
+
+    rows = client_for(staff[searcher]).get(URL, {"search": term}).json()["results"]
+
+    assert {row["legal_family_name"] for row in rows} == found
+
+
 # Audit of reads
 
 
