@@ -693,6 +693,24 @@ def test_on_postgresql_a_lead_identifying_restricted_clients_reads_merged_pages(
     assert "LIMIT 8" in merged[0]
 
 
+def _page_plan(api, params: dict) -> tuple[dict, str]:
+    """The client list's answer to `params`, and PostgreSQL's plan of its page query with
+    sorting and sequential scans switched off (a small test table would be sorted or
+    scanned whatever the indexes)."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        body = api.get(URL, params).json()
+    (page_sql,) = [q["sql"] for q in ctx.captured_queries if "ORDER BY" in q["sql"]]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + page_sql)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    return body, plan
+
+
 @pytest.mark.postgres
 @pytest.mark.parametrize(
     ("ordering", "index"), [("name", "client_name_order"), ("-name", "client_name_order_desc")]
@@ -703,22 +721,12 @@ def test_on_postgresql_a_team_leads_name_order_is_an_index_order(
     """The page query's ORDER BY is the index's own keys, so PostgreSQL can read the page
     along the index instead of sorting the team's clients (sorting is switched off here, as a
     small test table would be sorted anyway)."""
-    from django.db import connection, transaction
-    from django.test.utils import CaptureQueriesContext
-
     for _ in range(3):
         led_case(staff["north-caseworker"])
-    api = client_for(staff["north-lead"])
-    with CaptureQueriesContext(connection) as ctx:
-        assert api.get(URL, {"ordering": ordering}).json()["count"] == 3
-    (page_sql,) = [q["sql"] for q in ctx.captured_queries if "ORDER BY" in q["sql"]]
 
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_sort = off")
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("EXPLAIN " + page_sql)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+    body, plan = _page_plan(client_for(staff["north-lead"]), {"ordering": ordering})
 
+    assert body["count"] == 3
     assert f"Index Scan using {index} " in plan or f"Index Scan Backward using {index} " in plan
     assert " Sort " not in plan
     assert not plan.lstrip().startswith("Sort")
@@ -762,22 +770,12 @@ def test_clients_by_registration_page_in_registration_order(
 def test_on_postgresql_only_a_team_leads_registration_order_is_an_index_order(
     client_for, staff, led_case, username, read_along_index
 ):
-    from django.db import connection, transaction
-    from django.test.utils import CaptureQueriesContext
-
     for _ in range(3):
         led_case(staff["north-caseworker"])
-    api = client_for(staff[username])
-    with CaptureQueriesContext(connection) as ctx:
-        assert api.get(URL, {"ordering": "-created_at"}).json()["count"] == 3
-    (page_sql,) = [q["sql"] for q in ctx.captured_queries if "ORDER BY" in q["sql"]]
 
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_sort = off")
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("EXPLAIN " + page_sql)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+    body, plan = _page_plan(client_for(staff[username]), {"ordering": "-created_at"})
 
+    assert body["count"] == 3
     assert ("Index Scan using client_created_order " in plan) is read_along_index
     assert (" Sort " in plan or plan.lstrip().startswith("Sort")) is not read_along_index
 
@@ -788,25 +786,15 @@ def test_on_postgresql_a_team_leads_restricted_clients_start_where_the_index_hol
 ):
     """`is_restricted=true` is also stated as the name-order index's first key, so the page
     is read from where the restricted clients start, not after every other client."""
-    from django.db import connection, transaction
-    from django.test.utils import CaptureQueriesContext
-
     from tests.factories import ClientFactory
 
     cw = staff["north-caseworker"]
     for restricted in (True, False, False):
         led_case(cw, ClientFactory(agency=cw.agency, created_by=cw, is_restricted=restricted))
-    api = client_for(staff["north-lead"])
-    with CaptureQueriesContext(connection) as ctx:
-        assert api.get(URL, {"is_restricted": "true"}).json()["count"] == 1
-    (page_sql,) = [q["sql"] for q in ctx.captured_queries if "ORDER BY" in q["sql"]]
 
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_sort = off")
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("EXPLAIN " + page_sql)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+    body, plan = _page_plan(client_for(staff["north-lead"]), {"is_restricted": "true"})
 
+    assert body["count"] == 1
     (scan,) = [line for line in plan.splitlines() if "using client_name_order " in line]
     index_cond = plan.split(scan, 1)[1].splitlines()[1]
     assert "Index Cond" in index_cond
