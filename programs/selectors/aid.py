@@ -160,15 +160,16 @@ def aid_requests_listed(queryset: QuerySet[AidRequest]) -> QuerySet[AidRequest]:
     )
 
 
-# Orders that no index serves: a page of them is found by its keys first (`keys_first`).
+# Orders whose page may need every listed request looked at: no index holds the 12-month
+# count, and `aid_agency_amount` serves the amount order within one agency only.
 _UNINDEXED_ORDERS = frozenset({"amount", "requests_12_months"})
 
 
 def aid_requests_in_pages(queryset: QuerySet[AidRequest]) -> QuerySet[AidRequest] | PageReader:
     """The ordered list (from `aid_requests_listed`) as the paginator should read it.
 
-    Sorted by amount or by requests in 12 months, every request the actor
-    may see is looked at to find a page: its keys are found first
+    Sorted by amount or by requests in 12 months, a page may need every
+    request the actor may see looked at: its keys are found first
     (`core.pagination.keys_first`). Orders along an index read as they are.
     """
     order = queryset.query.order_by
