@@ -220,9 +220,10 @@ def clients_named(queryset: QuerySet[Client], *, term: str) -> QuerySet[Client]:
                 | Q(preferred_folded__icontains=word)
             )
             continue
-        # Where the word stands in each name (0: nowhere), which no index holds.
+        # Where the word stands in each name (0: nowhere), which no index holds; both
+        # sides upper-cased by the database, as `icontains` does.
         at = {
-            f"{name}_at_{n}": StrIndex(Upper(f"{name}_folded"), Value(word.upper()))
+            f"{name}_at_{n}": StrIndex(Upper(f"{name}_folded"), Upper(Value(word)))
             for name in ("given", "family", "preferred")
         }
         queryset = queryset.alias(**at)
