@@ -113,11 +113,15 @@ class StableOrderingFilter(OrderingFilter):
         return ordered_to_the_row(ordering, queryset.model) if ordering else ordering
 
     def remove_invalid_fields(self, queryset, fields, view, request):
-        """The asked terms, or a 400 naming those the list cannot sort by (DRF drops them)."""
+        """The asked terms, or a 400 naming those the list cannot sort by (DRF drops them).
+
+        One record (a detail route, which reads its queryset through the same
+        backends) has no order to get wrong: there the terms are dropped, as DRF does.
+        """
         asked = [term for term in fields if term]
         valid = super().remove_invalid_fields(queryset, asked, view, request)
         refused = [term for term in asked if term not in valid]
-        if refused:
+        if refused and not getattr(view, "detail", False):
             offered = sorted(
                 name for name, _label in self.get_valid_fields(queryset, view, {"request": request})
             )
