@@ -247,21 +247,22 @@ def test_search_folds_macrons_in_client_and_whanau_names(
     from casework.models import Relationship, Whanau, WhanauMember
 
     cw = staff["north-caseworker"]
-    by_client = open_case(
-        cw, client=assigned_client(cw, legal_given_names="Aroha", legal_family_name="Ngātai")
-    )
+
+    def named(worker, given, family):
+        # Names fixed in full: a factory's given name ("Ngaio") could match "Nga" too.
+        return assigned_client(
+            worker, legal_given_names=given, legal_family_name=family, preferred_name=""
+        )
+
+    by_client = open_case(cw, client=named(cw, "Aroha", "Ngātai"))
     whanau = Whanau.objects.create(agency=cw.agency, name="Ngātai whānau", created_by=cw)
     WhanauMember.objects.create(
-        whanau=whanau,
-        client=assigned_client(cw, legal_family_name="Walker"),
-        relationship=Relationship.CHILD,
+        whanau=whanau, client=named(cw, "Hemi", "Walker"), relationship=Relationship.CHILD
     )
     by_whanau = open_case(cw, client=None, whanau=whanau)
-    open_case(cw, client=assigned_client(cw, legal_family_name="Smith"))
+    open_case(cw, client=named(cw, "Tama", "Smith"))
     south = staff["south-caseworker"]
-    open_case(
-        south, client=assigned_client(south, legal_given_names="Aroha", legal_family_name="Ngātai")
-    )
+    open_case(south, client=named(south, "Aroha", "Ngātai"))
 
     found = client_for(staff[searcher]).get(CASES_URL, {"search": term}).json()
 
