@@ -916,18 +916,24 @@ def test_short_words_are_upper_cased_by_the_database_on_both_sides(
 def test_short_words_match_like_long_ones(client_for, staff, led_case, searcher, term, found):
     from tests.factories import ClientFactory
 
+    def client_of(worker, given, family, **fields):
+        return ClientFactory(
+            agency=worker.agency,
+            created_by=worker,
+            legal_given_names=given,
+            legal_family_name=family,
+            preferred_name="",
+            **fields,
+        )
+
     cw = staff["north-caseworker"]
     for given, family in [("Aroha", "Ngātai"), ("Mere", "Ngata"), ("Hemi", "Walker")]:
-        led_case(
-            cw,
-            ClientFactory(
-                agency=cw.agency,
-                created_by=cw,
-                legal_given_names=given,
-                legal_family_name=family,
-                preferred_name="",
-            ),
-        )
+        led_case(cw, client_of(cw, given, family))
+    # Never found: another agency's client, and a restricted one neither searcher identifies.
+    south = staff["south-caseworker"]
+    led_case(south, client_of(south, "Hōhepa", "Ngaro"))
+    cw2 = staff["north-caseworker2"]
+    led_case(cw2, client_of(cw2, "Ngaire", "Nga", is_restricted=True))
 
     rows = client_for(staff[searcher]).get(URL, {"search": term}).json()["results"]
 
