@@ -36,7 +36,7 @@ from core.nz.ethnicity import PRIORITY_ORDER
 from core.nz.nhi import normalise_nhi
 from core.nz.text import fold_macrons, macrons_folded
 from core.pagination import PAGE_TOTAL, PageReader
-from core.querysets import with_joined_columns
+from core.querysets import sorted_apart, with_joined_columns
 
 CLIENT_ORDERINGS = ("name", "-name", "created_at", "-created_at")
 DEFAULT_CLIENT_ORDERING = "name"
@@ -279,12 +279,12 @@ def clients_ordered(
     descending = ordering.startswith("-")
     key = ordering.lstrip("-")
     if key == "created_at":
-        keys = [F("created_at").desc() if descending else F("created_at").asc(), "id"]
+        queryset = queryset.order_by(
+            F("created_at").desc() if descending else F("created_at").asc(), "id"
+        )
         if searched or not access.user_group_ids(actor):
-            # The same order under a first key no index holds (0 for every client).
-            queryset = queryset.annotate(registered_apart=_SORTED_APART)
-            keys = ["registered_apart", *keys]
-        return queryset.order_by(*keys)
+            return sorted_apart(queryset, over=Q(is_restricted=True))
+        return queryset
     return _name_ordered(
         queryset,
         hidden=Q(is_restricted=True) & Q(identity_visible=False),
@@ -316,10 +316,6 @@ def _name_order_by(descending: bool) -> list:
     keys = [k.desc() if descending else k.asc() for k in keys]
     return ["name_hidden", *keys, "created_at", "id"]
 
-
-# 0 for every client, as a CASE over a column: PostgreSQL drops a constant sort key, and
-# would then read the page along an index again.
-_SORTED_APART = DbCase(When(Q(is_restricted=True), then=Value(0)), default=Value(0))
 
 # Matches no row: Django leaves a `When` whose condition can match nothing out of the CASE.
 _NEVER = Q(pk__in=[])

@@ -128,7 +128,7 @@ class AidRequestViewSet(
 
     def paginate_queryset(self, queryset):
         if self.action == "list":
-            queryset = selectors.aid_requests_in_pages(queryset)
+            queryset = selectors.aid_requests_in_pages(queryset, actor=self.request.user)
         page = super().paginate_queryset(queryset)
         if self.action == "list" and page is not None:
             return selectors.with_history(page)

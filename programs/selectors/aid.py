@@ -23,12 +23,13 @@ from casework.access import (
     case_permission_exists,
     client_identity_exists,
     holds_case_grants,
+    user_group_ids,
     user_role_values,
 )
 from casework.redaction import CLIENT_NAME_COLUMNS
 from core.models import User
 from core.pagination import PageReader, keys_first
-from core.querysets import with_joined_columns
+from core.querysets import sorted_apart, with_joined_columns
 from core.roles import Role
 from programs.models import (
     AidDecision,
@@ -69,8 +70,7 @@ def aid_request_visibility(actor: User, *, prefix: str = "") -> Q:
     if not (actor and actor.is_authenticated and actor.is_active):
         return Q(pk__in=[])
     by_case = Q(case_permission_exists(actor, "view_case", case_ref=f"{prefix}case_id"))
-    roles = user_role_values(actor)
-    if actor.agency_id is None or not any(r.value in roles for r in AGENCY_AID_READER_ROLES):
+    if not reads_agency_aid(actor):
         return by_case
     delivered = Exists(
         Programme.delivering_agencies.through.objects.filter(
@@ -81,6 +81,15 @@ def aid_request_visibility(actor: User, *, prefix: str = "") -> Q:
     if holds_case_grants(actor, "view_case"):
         return by_case | by_agency
     return by_agency
+
+
+def reads_agency_aid(actor: User) -> bool:
+    """Does the actor read their agency's aid requests, beyond the cases they may see?
+
+    Program and compliance officers of an agency do (`aid_request_visibility`).
+    """
+    roles = user_role_values(actor)
+    return actor.agency_id is not None and any(r.value in roles for r in AGENCY_AID_READER_ROLES)
 
 
 def _recent_requests_count():
@@ -165,17 +174,26 @@ def aid_requests_listed(queryset: QuerySet[AidRequest]) -> QuerySet[AidRequest]:
 _UNINDEXED_ORDERS = frozenset({"amount", "requests_12_months"})
 
 
-def aid_requests_in_pages(queryset: QuerySet[AidRequest]) -> QuerySet[AidRequest] | PageReader:
+def aid_requests_in_pages(
+    queryset: QuerySet[AidRequest], *, actor: User
+) -> QuerySet[AidRequest] | PageReader:
     """The ordered list (from `aid_requests_listed`) as the paginator should read it.
 
     Sorted by amount or by requests in 12 months, a page may need every
     request the actor may see looked at: its keys are found first
-    (`core.pagination.keys_first`). Orders along an index read as they are.
+    (`core.pagination.keys_first`). A viewer who sees requests only through
+    cases granted to them in their own name (a caseworker) has theirs sorted
+    (`core.querysets.sorted_apart`): their caseload's requests are a small
+    sort, where reading the national order index for them passed up to every
+    request. Other orders along an index read as they are: a team's or an
+    agency's requests are found within the first rows of the index.
     """
     order = queryset.query.order_by
     first = order[0] if order else None
     if isinstance(first, str) and first.lstrip("-") in _UNINDEXED_ORDERS:
         return keys_first(queryset)
+    if not user_group_ids(actor) and not reads_agency_aid(actor):
+        return sorted_apart(queryset, over=Q(is_recoverable=True))
     return queryset
 
 

@@ -50,3 +50,43 @@ def test_a_relation_not_joined_or_without_columns_is_refused(queryset, joined, m
     # Django would load such a relation in full, and the list would not be lean.
     with pytest.raises(ValueError, match=message):
         with_joined_columns(queryset(), **joined)
+
+
+def test_sorted_apart_keeps_the_order_under_a_first_key_over_a_column(staff, led_case):
+    from django.db.models import Q
+
+    from core.querysets import sorted_apart
+
+    cases = [led_case(staff["north-caseworker"]) for _ in range(3)]
+    ordered = Case.objects.filter(pk__in=[c.pk for c in cases]).order_by("-id")
+
+    apart = sorted_apart(ordered, over=Q(status="active"))
+
+    assert list(apart) == list(ordered)
+    assert apart.query.order_by[0] == "listed_apart"
+    # A constant key would be dropped by PostgreSQL; this one reads a column.
+    key = str(apart.query).split(' AS "listed_apart"')[0].rsplit("CASE", 1)[1]
+    assert key.startswith(' WHEN "casework_case"."status" = ')
+
+
+def test_sorted_apart_refuses_an_unordered_queryset():
+    from django.db.models import Q
+
+    from core.querysets import sorted_apart
+
+    with pytest.raises(ValueError, match="Order the queryset"):
+        sorted_apart(Case.objects.order_by(), over=Q(status="active"))
+
+
+def test_sorted_apart_keeps_the_models_own_order_when_none_is_given(staff, led_case):
+    from django.db.models import Q
+
+    from core.querysets import sorted_apart
+
+    for _ in range(3):
+        led_case(staff["north-caseworker"])
+
+    apart = sorted_apart(Case.objects.all(), over=Q(status="active"))
+
+    assert list(apart) == list(Case.objects.all())
+    assert apart.query.order_by[0] == "listed_apart"

@@ -375,6 +375,76 @@ def test_requests_that_tie_on_the_ordering_page_in_id_order(
     assert listed == sorted(str(aid_request.pk) for aid_request in tied)
 
 
+@pytest.mark.parametrize("username", ["north-caseworker", "north-lead", "north-officer"])
+@pytest.mark.parametrize("ordering", [None, "created_at", "-submitted_at"])
+def test_requests_page_in_the_asked_order_whoever_reads_them(
+    client_for, staff, make_request, username, ordering
+):
+    # A caseworker's requests are sorted apart from the order index, a team lead's and an
+    # officer's read along it: the same order either way, page after page.
+    start = timezone.now() - timedelta(days=30)
+    made = []
+    for n in (3, 0, 4, 1, 2):
+        aid_request = make_request("100.00")
+        moment = start + timedelta(days=n)
+        AidRequest.objects.filter(pk=aid_request.pk).update(created_at=moment, submitted_at=moment)
+        made.append((n, str(aid_request.pk)))
+    descending = ordering is None or ordering.startswith("-")
+    expected = [pk for _n, pk in sorted(made, reverse=descending)]
+    client = client_for(staff[username])
+    params = {"ordering": ordering} if ordering else {}
+
+    listed = [
+        row["id"]
+        for page in (1, 2, 3)
+        for row in client.get(URL, {**params, "page_size": 2, "page": page}).json()["results"]
+    ]
+
+    assert listed == expected
+
+
+def _aid_page_plan(client, params: dict) -> tuple[dict, str]:
+    """The aid list's answer to `params`, and PostgreSQL's plan of its page query with
+    sorting and sequential scans switched off (a small test table would be sorted or
+    scanned whatever the indexes)."""
+    from django.db import transaction
+
+    with CaptureQueriesContext(connection) as ctx:
+        body = client.get(URL, params).json()
+    (page_sql,) = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if " LIMIT " in q["sql"] and "ORDER BY" in q["sql"] and "COUNT(*)" not in q["sql"]
+    ]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + page_sql)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    return body, plan
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("username", "read_along_index"),
+    [("north-caseworker", False), ("north-lead", True), ("north-officer", True)],
+)
+def test_on_postgresql_only_a_caseworkers_requests_are_sorted_apart_from_the_index(
+    client_for, staff, make_request, username, read_along_index
+):
+    """A caseworker's requests are their caseload's, found through their grants and sorted:
+    the order index would be read until their requests turned up, all of it for an old
+    caseload. A team's or an agency's requests are found early along the index."""
+    for _ in range(3):
+        make_request("100.00")
+
+    body, plan = _aid_page_plan(client_for(staff[username]), {})
+
+    assert body["count"] == 3
+    assert ("using aid_created_order " in plan) is read_along_index
+    assert (" Sort " in plan or plan.lstrip().startswith("Sort")) is not read_along_index
+
+
 def test_one_request_ignores_an_ordering_while_the_list_refuses_it(client_for, staff, make_request):
     # The detail route reads its queryset through the list's filter backends; one record
     # has no order to get wrong, so a term it does not offer is dropped there, as before.
