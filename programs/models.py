@@ -434,7 +434,12 @@ class Payment(models.Model):
 
     class Meta:
         ordering = ["-paid_on", "-created_at", "id"]
-        indexes = [models.Index(fields=["agency", "-paid_on"], name="payment_agency_paid_on")]
+        indexes = [
+            models.Index(fields=["agency", "-paid_on"], name="payment_agency_paid_on"),
+            # The list's default order: a page is read along it, not sorted out of every
+            # payment the viewer may see (docs/PERFORMANCE.md).
+            models.Index(fields=["-paid_on", "-created_at", "id"], name="payment_paid_order"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
         ]
@@ -475,7 +480,11 @@ class Recovery(models.Model):
     class Meta:
         ordering = ["-created_at", "id"]
         verbose_name_plural = "recoveries"
-        indexes = [models.Index(fields=["client", "status"], name="recovery_client_status")]
+        indexes = [
+            models.Index(fields=["client", "status"], name="recovery_client_status"),
+            # The list's default order, read along rather than sorted.
+            models.Index(fields=["-created_at", "id"], name="recovery_created_order"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(principal__gt=0), name="recovery_principal_gt_0"),
             models.CheckConstraint(condition=Q(instalment__gt=0), name="recovery_instalment_gt_0"),
@@ -523,7 +532,13 @@ class Repayment(models.Model):
 
     class Meta:
         ordering = ["-received_on", "-created_at", "id"]
-        indexes = [models.Index(fields=["recovery", "received_on"], name="repayment_recovery_date")]
+        indexes = [
+            models.Index(fields=["recovery", "received_on"], name="repayment_recovery_date"),
+            # The list's default order, read along rather than sorted.
+            models.Index(
+                fields=["-received_on", "-created_at", "id"], name="repayment_received_order"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="repayment_amount_positive"),
         ]

@@ -5,6 +5,7 @@ Creating a payment or a repayment honours the Idempotency-Key header
 """
 
 import django_filters
+from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -23,6 +24,7 @@ from programs.models import (
     Recovery,
     RecoveryStatus,
     Repayment,
+    RepaymentMethod,
 )
 from programs.permissions import CanRecordPayments, CanRecordRepayments
 from programs.repayment_schedule import repayment_schedule
@@ -42,6 +44,23 @@ IDEMPOTENT_REFUSALS = {
 }
 
 
+class CaseloadPagesMixin:
+    """A list whose pages a caseworker reads sorted apart from its order index.
+
+    See `selectors.aid_rows_in_pages`; `sorted_apart_over` is a condition on
+    a column of the listed table.
+    """
+
+    sorted_apart_over: Q
+
+    def paginate_queryset(self, queryset):
+        if self.action == "list":
+            queryset = selectors.aid_rows_in_pages(
+                queryset, actor=self.request.user, over=self.sorted_apart_over
+            )
+        return super().paginate_queryset(queryset)
+
+
 class PaymentFilter(django_filters.FilterSet):
     aid_request = django_filters.UUIDFilter(field_name="aid_request_id")
     payment_method = django_filters.MultipleChoiceFilter(
@@ -56,6 +75,7 @@ class PaymentFilter(django_filters.FilterSet):
 
 
 class PaymentViewSet(
+    CaseloadPagesMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -69,6 +89,7 @@ class PaymentViewSet(
     search_fields = []
     ordering_fields = ["paid_on", "amount", "created_at"]
     ordering = ["-paid_on", "-created_at", "id"]
+    sorted_apart_over = Q(method=PaymentMethod.DIRECT_CREDIT)
 
     def get_permissions(self):
         if self.action == "create":
@@ -105,7 +126,7 @@ class RecoveryFilter(django_filters.FilterSet):
         fields = []
 
 
-class RecoveryViewSet(viewsets.ReadOnlyModelViewSet):
+class RecoveryViewSet(CaseloadPagesMixin, viewsets.ReadOnlyModelViewSet):
     """Recoverable advances being repaid, with their balance; one's detail has its schedule."""
 
     queryset = Recovery.objects.none()
@@ -114,6 +135,7 @@ class RecoveryViewSet(viewsets.ReadOnlyModelViewSet):
     search_fields = []
     ordering_fields = ["created_at", "first_due_on"]
     ordering = ["-created_at", "id"]
+    sorted_apart_over = Q(status=RecoveryStatus.ACTIVE)
 
     def get_queryset(self):
         return selectors.recoveries_visible_to(self.request.user)
@@ -163,6 +185,7 @@ class RepaymentFilter(django_filters.FilterSet):
 
 
 class RepaymentViewSet(
+    CaseloadPagesMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -176,6 +199,7 @@ class RepaymentViewSet(
     search_fields = []
     ordering_fields = ["received_on", "amount", "created_at"]
     ordering = ["-received_on", "-created_at", "id"]
+    sorted_apart_over = Q(method=RepaymentMethod.DEDUCTION)
 
     def get_permissions(self):
         if self.action == "create":

@@ -7,6 +7,7 @@ from programs.selectors.aid import (
     aid_requests_in_pages,
     aid_requests_listed,
     aid_requests_visible_to,
+    aid_rows_in_pages,
     budgeting_support_threshold,
     with_history,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "aid_requests_in_pages",
     "aid_requests_listed",
     "aid_requests_visible_to",
+    "aid_rows_in_pages",
     "budgeting_support_threshold",
     "budgets_visible_to",
     "client_balances_visible_to",

@@ -4,6 +4,7 @@ import pytest
 
 from casework.models import Client
 from core.models import AuditAction, AuditEvent
+from tests.plans import page_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -693,24 +694,6 @@ def test_on_postgresql_a_lead_identifying_restricted_clients_reads_merged_pages(
     assert "LIMIT 8" in merged[0]
 
 
-def _page_plan(api, params: dict) -> tuple[dict, str]:
-    """The client list's answer to `params`, and PostgreSQL's plan of its page query with
-    sorting and sequential scans switched off (a small test table would be sorted or
-    scanned whatever the indexes)."""
-    from django.db import connection, transaction
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as ctx:
-        body = api.get(URL, params).json()
-    (page_sql,) = [q["sql"] for q in ctx.captured_queries if "ORDER BY" in q["sql"]]
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_sort = off")
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("EXPLAIN " + page_sql)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-    return body, plan
-
-
 @pytest.mark.postgres
 @pytest.mark.parametrize(
     ("ordering", "index"), [("name", "client_name_order"), ("-name", "client_name_order_desc")]
@@ -724,7 +707,7 @@ def test_on_postgresql_a_team_leads_name_order_is_an_index_order(
     for _ in range(3):
         led_case(staff["north-caseworker"])
 
-    body, plan = _page_plan(client_for(staff["north-lead"]), {"ordering": ordering})
+    body, plan = page_plan(client_for(staff["north-lead"]), URL, {"ordering": ordering})
 
     assert body["count"] == 3
     assert f"Index Scan using {index} " in plan or f"Index Scan Backward using {index} " in plan
@@ -773,7 +756,7 @@ def test_on_postgresql_only_a_team_leads_registration_order_is_an_index_order(
     for _ in range(3):
         led_case(staff["north-caseworker"])
 
-    body, plan = _page_plan(client_for(staff[username]), {"ordering": "-created_at"})
+    body, plan = page_plan(client_for(staff[username]), URL, {"ordering": "-created_at"})
 
     assert body["count"] == 3
     assert ("Index Scan using client_created_order " in plan) is read_along_index
@@ -792,7 +775,7 @@ def test_on_postgresql_a_team_leads_restricted_clients_start_where_the_index_hol
     for restricted in (True, False, False):
         led_case(cw, ClientFactory(agency=cw.agency, created_by=cw, is_restricted=restricted))
 
-    body, plan = _page_plan(client_for(staff["north-lead"]), {"is_restricted": "true"})
+    body, plan = page_plan(client_for(staff["north-lead"]), URL, {"is_restricted": "true"})
 
     assert body["count"] == 1
     (scan,) = [line for line in plan.splitlines() if "using client_name_order " in line]

@@ -11,6 +11,7 @@ from django.utils import timezone
 from core.models import AuditAction, AuditEvent
 from programs import services
 from programs.models import AidRequest, AidRequestStatus
+from tests.plans import is_sorted, page_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -403,27 +404,6 @@ def test_requests_page_in_the_asked_order_whoever_reads_them(
     assert listed == expected
 
 
-def _aid_page_plan(client, params: dict) -> tuple[dict, str]:
-    """The aid list's answer to `params`, and PostgreSQL's plan of its page query with
-    sorting and sequential scans switched off (a small test table would be sorted or
-    scanned whatever the indexes)."""
-    from django.db import transaction
-
-    with CaptureQueriesContext(connection) as ctx:
-        body = client.get(URL, params).json()
-    (page_sql,) = [
-        q["sql"]
-        for q in ctx.captured_queries
-        if " LIMIT " in q["sql"] and "ORDER BY" in q["sql"] and "COUNT(*)" not in q["sql"]
-    ]
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_sort = off")
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("EXPLAIN " + page_sql)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-    return body, plan
-
-
 @pytest.mark.postgres
 @pytest.mark.parametrize(
     ("username", "read_along_index"),
@@ -438,11 +418,11 @@ def test_on_postgresql_only_a_caseworkers_requests_are_sorted_apart_from_the_ind
     for _ in range(3):
         make_request("100.00")
 
-    body, plan = _aid_page_plan(client_for(staff[username]), {})
+    body, plan = page_plan(client_for(staff[username]), URL, {})
 
     assert body["count"] == 3
     assert ("using aid_created_order " in plan) is read_along_index
-    assert (" Sort " in plan or plan.lstrip().startswith("Sort")) is not read_along_index
+    assert is_sorted(plan) is not read_along_index
 
 
 def test_one_request_ignores_an_ordering_while_the_list_refuses_it(client_for, staff, make_request):
