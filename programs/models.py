@@ -179,6 +179,8 @@ class Enrolment(models.Model):
         ordering = ["-started_on", "id"]
         indexes = [
             models.Index(fields=["agency", "programme", "status"], name="enrolment_agency_prog"),
+            # The list's default order, read along rather than sorted.
+            models.Index(fields=["-started_on", "id"], name="enrolment_started_order"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -826,6 +828,9 @@ class Referral(models.Model):
             models.Index(fields=["recipient_agency", "status"], name="referral_recipient_status"),
             models.Index(fields=["case", "status"], name="referral_case_status"),
             models.Index(fields=["status", "follow_up_on"], name="referral_status_follow_up"),
+            # The list's default order: a page is read along it instead of joining every
+            # visible referral to the eleven rows it shows and sorting them all.
+            models.Index(fields=["-created_at", "id"], name="referral_created_order"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,6 +1,7 @@
 """Endpoints for enrolments (`/enrolments/`): a case taking part in a programme."""
 
 import django_filters
+from django.db.models import Q
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -8,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from programs import selectors, services
+from programs.api.pages import CaseloadPagesMixin
 from programs.models import Enrolment, EnrolmentStatus
 from programs.permissions import CanEndEnrolments, CanEnrol
 from programs.serializers.enrolments import (
@@ -28,6 +30,7 @@ class EnrolmentFilter(django_filters.FilterSet):
 
 
 class EnrolmentViewSet(
+    CaseloadPagesMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -41,6 +44,7 @@ class EnrolmentViewSet(
     search_fields = []
     ordering_fields = ["started_on", "created_at"]
     ordering = ["-started_on", "id"]
+    sorted_apart_over = Q(status=EnrolmentStatus.ACTIVE)
 
     def get_permissions(self):
         if self.action == "create":

@@ -16,6 +16,7 @@ from rest_framework.routers import SimpleRouter
 from core.audit import audit_record
 from core.models import AuditAction
 from programs import selectors, services
+from programs.api.pages import CaseloadPagesMixin
 from programs.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from programs.models import (
     AidRequest,
@@ -42,23 +43,6 @@ IDEMPOTENT_REFUSALS = {
     409: OpenApiResponse(description="A request with this Idempotency-Key is still running."),
     422: OpenApiResponse(description="This Idempotency-Key was used with a different request."),
 }
-
-
-class CaseloadPagesMixin:
-    """A list whose pages a caseworker reads sorted apart from its order index.
-
-    See `selectors.aid_rows_in_pages`; `sorted_apart_over` is a condition on
-    a column of the listed table.
-    """
-
-    sorted_apart_over: Q
-
-    def paginate_queryset(self, queryset):
-        if self.action == "list":
-            queryset = selectors.aid_rows_in_pages(
-                queryset, actor=self.request.user, over=self.sorted_apart_over
-            )
-        return super().paginate_queryset(queryset)
 
 
 class PaymentFilter(django_filters.FilterSet):

@@ -7,8 +7,8 @@ from programs.selectors.aid import (
     aid_requests_in_pages,
     aid_requests_listed,
     aid_requests_visible_to,
-    aid_rows_in_pages,
     budgeting_support_threshold,
+    caseload_rows_in_pages,
     with_history,
 )
 from programs.selectors.enrolments import enrolment_get, enrolments_visible_to
@@ -30,9 +30,9 @@ __all__ = [
     "aid_requests_in_pages",
     "aid_requests_listed",
     "aid_requests_visible_to",
-    "aid_rows_in_pages",
     "budgeting_support_threshold",
     "budgets_visible_to",
+    "caseload_rows_in_pages",
     "client_balances_visible_to",
     "enrolment_get",
     "enrolments_visible_to",

@@ -92,28 +92,27 @@ def reads_agency_aid(actor: User) -> bool:
     return actor.agency_id is not None and any(r.value in roles for r in AGENCY_AID_READER_ROLES)
 
 
-def sees_aid_through_own_cases(actor: User) -> bool:
-    """Does the actor see aid requests only through cases granted to them in their own name?
+def sees_own_caseload_only(actor: User) -> bool:
+    """Does the actor see a programme's records only through cases granted to them by name?
 
-    A caseworker does: their requests (and payments, recoveries, repayments)
-    are their caseload's. A team lead sees their team's through the team's
-    group, an officer their agency's.
+    A caseworker does: the aid requests, payments, recoveries, repayments and
+    enrolments they see are their caseload's. A team lead sees their team's
+    through the team's group; an officer their agency's.
     """
     return not user_group_ids(actor) and not reads_agency_aid(actor)
 
 
-def aid_rows_in_pages(queryset: QuerySet, *, actor: User, over: Q) -> QuerySet:
-    """Ordered rows of aid requests the actor may see, as the paginator should read them.
+def caseload_rows_in_pages(queryset: QuerySet, *, actor: User, over: Q) -> QuerySet:
+    """Ordered programme records the actor may see, as the paginator should read them.
 
-    Payments, recoveries and repayments (and the requests themselves, through
-    `aid_requests_in_pages`) are listed along an index of their order: a
-    team's or an agency's rows turn up within its first entries. A caseworker's
-    are sorted apart from it (`core.querysets.sorted_apart`, with `over` a
-    condition on a column of the listed table): their caseload's rows are a
-    small sort, where reading the national index for them passed up to every
-    row.
+    Aid requests, payments, recoveries, repayments and enrolments are listed
+    along an index of their order: a team's or an agency's rows turn up within
+    its first entries. A caseworker's are sorted apart from it
+    (`core.querysets.sorted_apart`, `over` a condition on a column of the
+    listed table): their caseload's rows are a small sort, where reading the
+    national index for them passed up to every row.
     """
-    if sees_aid_through_own_cases(actor):
+    if sees_own_caseload_only(actor):
         return sorted_apart(queryset, over=over)
     return queryset
 
@@ -208,13 +207,13 @@ def aid_requests_in_pages(
     Sorted by amount or by requests in 12 months, a page may need every
     request the actor may see looked at: its keys are found first
     (`core.pagination.keys_first`). Orders along an index read as they are,
-    except a caseworker's, sorted apart from the index (`aid_rows_in_pages`).
+    except a caseworker's, sorted apart from the index (`caseload_rows_in_pages`).
     """
     order = queryset.query.order_by
     first = order[0] if order else None
     if isinstance(first, str) and first.lstrip("-") in _UNINDEXED_ORDERS:
         return keys_first(queryset)
-    return aid_rows_in_pages(queryset, actor=actor, over=Q(is_recoverable=True))
+    return caseload_rows_in_pages(queryset, actor=actor, over=Q(is_recoverable=True))
 
 
 def aid_request_get(*, actor: User, aid_request_id) -> AidRequest:

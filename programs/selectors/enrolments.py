@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 from casework.access import case_permission_exists
 from core.models import User
 from programs.models import Enrolment
-from programs.selectors.aid import AGENCY_AID_READER_ROLES
+from programs.selectors.aid import reads_agency_aid
 
 
 def enrolments_visible_to(actor: User) -> QuerySet[Enrolment]:
@@ -15,7 +15,7 @@ def enrolments_visible_to(actor: User) -> QuerySet[Enrolment]:
     if not (actor and actor.is_authenticated and actor.is_active):
         return queryset.none()
     visible = Q(case_permission_exists(actor, "view_case", case_ref="case_id"))
-    if actor.agency_id is not None and any(actor.has_role(r) for r in AGENCY_AID_READER_ROLES):
+    if reads_agency_aid(actor):
         visible |= Q(agency_id=actor.agency_id)
     return queryset.filter(visible)
 

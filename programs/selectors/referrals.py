@@ -20,7 +20,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from casework.access import case_permission_exists, client_identity_exists
+from casework.access import case_permission_exists, client_identity_exists, user_role_values
 from core.audit import audit_record
 from core.models import AuditAction, User
 from core.roles import Role
@@ -40,11 +40,11 @@ def _active(user: User) -> bool:
 
 def works_referral_inbox(user: User) -> bool:
     """Does `user` work their agency's incoming referrals (a caseworker or team lead)?"""
-    return (
-        _active(user)
-        and user.agency_id is not None
-        and any(user.has_role(role) for role in RECIPIENT_ROLES)
-    )
+    if not (_active(user) and user.agency_id is not None):
+        return False
+    # The roles read once per request: every list asks this more than once.
+    roles = user_role_values(user)
+    return any(role.value in roles for role in RECIPIENT_ROLES)
 
 
 def sender_side(user: User) -> Q:
