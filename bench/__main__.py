@@ -58,7 +58,7 @@ def main(argv=None) -> None:
                 "--approvals", str(args.approvals), "--export-rows", str(args.export_rows),
             ]  # fmt: skip
             if clients != max(sizes):
-                command += ["--parts", "lists,filters,details,approvals,pdf"]
+                command += ["--parts", "lists,filters,other_lists,details,approvals,pdf"]
             if args.reseed:
                 command.append("--reseed")
             print(f"[bench] {clients} clients on {env['DATABASE_URL']}", flush=True)

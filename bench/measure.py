@@ -333,10 +333,39 @@ FILTER_SWEEP = (
     ("program officer", "/api/v1/aid-requests/", {"status": "submitted",
                                                   "ordering": "submitted_at"}),
 )  # fmt: skip
+# The other lists of people's records and money, each as the users who read it most.
+OTHER_LISTS = (
+    ("caseworker", "/api/v1/aid-requests/", {}),
+    ("caseworker", "/api/v1/payments/", {}),
+    ("team lead", "/api/v1/payments/", {}),
+    ("program officer", "/api/v1/payments/", {}),
+    ("caseworker", "/api/v1/recoveries/", {}),
+    ("team lead", "/api/v1/recoveries/", {}),
+    ("program officer", "/api/v1/recoveries/", {}),
+    ("caseworker", "/api/v1/repayments/", {}),
+    ("team lead", "/api/v1/repayments/", {}),
+    ("program officer", "/api/v1/repayments/", {}),
+    ("caseworker", "/api/v1/enrolments/", {}),
+    ("team lead", "/api/v1/enrolments/", {}),
+    ("program officer", "/api/v1/enrolments/", {}),
+    ("caseworker", "/api/v1/referrals/", {}),
+    ("team lead", "/api/v1/referrals/", {}),
+    ("caseworker", "/api/v1/consents/", {}),
+    ("team lead", "/api/v1/consents/", {}),
+    ("caseworker", "/api/v1/whanau/", {}),
+    ("team lead", "/api/v1/whanau/", {}),
+)
 LIST_NAMES = {
     "/api/v1/clients/": "client list",
     "/api/v1/cases/": "case list",
     "/api/v1/aid-requests/": "aid requests",
+    "/api/v1/payments/": "payments",
+    "/api/v1/recoveries/": "recoveries",
+    "/api/v1/repayments/": "repayments",
+    "/api/v1/enrolments/": "enrolments",
+    "/api/v1/referrals/": "referrals",
+    "/api/v1/consents/": "consents",
+    "/api/v1/whanau/": "whānau",
 }
 
 
@@ -353,12 +382,21 @@ def _sweep_params(params: dict, *, caseworker: User) -> dict:
     return filled
 
 
-@override_settings(ROOT_URLCONF="bench.urls")
 def filters(*, repeat: int) -> list[dict]:
     """Each filter and ordering of `FILTER_SWEEP`: page of 50, median and p95, queries."""
+    return _swept(FILTER_SWEEP, repeat=repeat)
+
+
+def other_lists(*, repeat: int) -> list[dict]:
+    """Each list of `OTHER_LISTS` as it opens: page of 50, median and p95, queries."""
+    return _swept(OTHER_LISTS, repeat=repeat)
+
+
+@override_settings(ROOT_URLCONF="bench.urls")
+def _swept(sweeps, *, repeat: int) -> list[dict]:
     people = users()
     figures = []
-    for who, url, sweep in FILTER_SWEEP:
+    for who, url, sweep in sweeps:
         api = _api(people[who])
         params = {"page_size": PAGE, **_sweep_params(sweep, caseworker=people["caseworker"])}
         body = _get(api, url, params).json()

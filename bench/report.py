@@ -43,6 +43,7 @@ def _run(run: dict) -> list[str]:
         )
     lines += _one_row(run)
     lines += _filters(run)
+    lines += _other_lists(run)
     lines += ["", "| detail | median / p95 ms | queries |", "| --- | --- | --- |"]
     for row in _rows(run.get("details")):
         lines.append(f"| {row['figure']} | {_ms(row['api'])} | {row['api_queries']} |")
@@ -115,6 +116,27 @@ def _filters(run: dict) -> list[str]:
         lines.append(
             f"| {row['user']} | {row['list']} | {row['filter']} | {_ms(row['api'])} | "
             f"{row['api_queries']} | {counted} |"
+        )
+    return lines
+
+
+def _other_lists(run: dict) -> list[str]:
+    """The other lists of people's records and money as they open; none if not measured."""
+    rows = _rows(run.get("other_lists"))
+    if not rows:
+        return []
+    lines = [
+        "",
+        "The other lists of records and money, as they open (page of 50):",
+        "",
+        "| user | list | API median / p95 ms | queries | rows counted |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for row in rows:
+        counted = f"{row['count']:,}{'+' if row['count_is_estimate'] else ''}"
+        lines.append(
+            f"| {row['user']} | {row['list']} | {_ms(row['api'])} | {row['api_queries']} | "
+            f"{counted} |"
         )
     return lines
 

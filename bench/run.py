@@ -15,7 +15,7 @@ import time
 from datetime import UTC, datetime
 from urllib.parse import urlsplit, urlunsplit
 
-PARTS = ("lists", "filters", "details", "approvals", "pdf", "export")
+PARTS = ("lists", "filters", "other_lists", "details", "approvals", "pdf", "export")
 
 
 def ensure_database(url: str) -> None:
@@ -120,6 +120,7 @@ def main(argv=None) -> None:
     figures = {
         "lists": lambda: measure.lists(repeat=args.repeat),
         "filters": lambda: measure.filters(repeat=args.repeat),
+        "other_lists": lambda: measure.other_lists(repeat=args.repeat),
         "details": lambda: measure.details(repeat=args.repeat),
         "approvals": lambda: measure.approvals(total=args.approvals, workers=8),
         "pdf": measure.pdfs,

@@ -207,6 +207,16 @@ def user_group_ids(user: User) -> list[int]:
     return [pk for pk, name in _user_groups(user) if not name.startswith(ROLE_GROUP_PREFIX)]
 
 
+def sees_own_caseload_only(user: User) -> bool:
+    """Does `user` see clients and cases only through grants in their own name (a caseworker)?
+
+    Without a grant-holding group their rows are a caseload, a few thousand
+    at most: lists sort them rather than read a national order index until
+    they turn up (`core.querysets.sorted_apart`).
+    """
+    return not user_group_ids(user)
+
+
 def user_role_values(user: User) -> frozenset[str]:
     """The role values `user` holds (what `User.roles` lists), from the same memoized query.
 

@@ -4,10 +4,12 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.functional import cached_property
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+
+from core.querysets import sorted_apart
 
 
 def count_limit() -> int:
@@ -216,3 +218,23 @@ class StandardPagination(PageNumberPagination):
             **{k: v for k, v in response["properties"].items() if k != "count"},
         }
         return response
+
+
+class CaseloadPagesMixin:
+    """For a list viewset: a viewer who reads only their own caseload has it sorted apart.
+
+    Their rows are found through their own grants and sorted, instead of read
+    along the list's order index until a page turns up
+    (`core.querysets.sorted_apart`). Set `sorted_apart_over`, a condition on a
+    column of the listed table, and `reads_own_caseload(user)`.
+    """
+
+    sorted_apart_over: Q
+
+    def reads_own_caseload(self, user) -> bool:
+        raise NotImplementedError
+
+    def paginate_queryset(self, queryset):
+        if self.action == "list" and self.reads_own_caseload(self.request.user):
+            queryset = sorted_apart(queryset, over=self.sorted_apart_over)
+        return super().paginate_queryset(queryset)

@@ -1,6 +1,7 @@
 """Endpoints for consent: /consents/ (list, record, read) and /consents/{id}/withdraw/."""
 
 import django_filters
+from django.db.models import Q
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -8,7 +9,8 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from casework.models import Consent, ConsentPurpose
+from casework import access
+from casework.models import Consent, ConsentMethod, ConsentPurpose
 from casework.selectors import consents as selectors
 from casework.serializers.consents import (
     ConsentCreateSerializer,
@@ -17,6 +19,7 @@ from casework.serializers.consents import (
 )
 from casework.services import consents as services
 from core.fields import SafeIsoDateTimeFilter
+from core.pagination import CaseloadPagesMixin
 from core.selectors import agency_list
 
 
@@ -43,6 +46,7 @@ class ConsentFilter(django_filters.FilterSet):
 
 
 class ConsentViewSet(
+    CaseloadPagesMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -60,6 +64,10 @@ class ConsentViewSet(
     ordering_fields = ["given_at", "expires_at", "created_at"]
     ordering = ["-given_at", "id"]
     search_fields = []
+    sorted_apart_over = Q(method=ConsentMethod.WRITTEN)
+
+    def reads_own_caseload(self, user) -> bool:
+        return access.sees_own_caseload_only(user)
 
     def get_permissions(self):
         if self.action == "create":

@@ -282,7 +282,7 @@ def clients_ordered(
         queryset = queryset.order_by(
             F("created_at").desc() if descending else F("created_at").asc(), "id"
         )
-        if searched or not access.user_group_ids(actor):
+        if searched or access.sees_own_caseload_only(actor):
             return sorted_apart(queryset, over=Q(is_restricted=True))
         return queryset
     return _name_ordered(

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from programs import selectors, services
-from programs.api.pages import CaseloadPagesMixin
+from programs.api.pages import ProgrammeCaseloadPagesMixin
 from programs.models import Enrolment, EnrolmentStatus
 from programs.permissions import CanEndEnrolments, CanEnrol
 from programs.serializers.enrolments import (
@@ -30,7 +30,7 @@ class EnrolmentFilter(django_filters.FilterSet):
 
 
 class EnrolmentViewSet(
-    CaseloadPagesMixin,
+    ProgrammeCaseloadPagesMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,

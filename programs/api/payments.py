@@ -16,7 +16,7 @@ from rest_framework.routers import SimpleRouter
 from core.audit import audit_record
 from core.models import AuditAction
 from programs import selectors, services
-from programs.api.pages import CaseloadPagesMixin
+from programs.api.pages import ProgrammeCaseloadPagesMixin
 from programs.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from programs.models import (
     AidRequest,
@@ -59,7 +59,7 @@ class PaymentFilter(django_filters.FilterSet):
 
 
 class PaymentViewSet(
-    CaseloadPagesMixin,
+    ProgrammeCaseloadPagesMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -110,7 +110,7 @@ class RecoveryFilter(django_filters.FilterSet):
         fields = []
 
 
-class RecoveryViewSet(CaseloadPagesMixin, viewsets.ReadOnlyModelViewSet):
+class RecoveryViewSet(ProgrammeCaseloadPagesMixin, viewsets.ReadOnlyModelViewSet):
     """Recoverable advances being repaid, with their balance; one's detail has its schedule."""
 
     queryset = Recovery.objects.none()
@@ -169,7 +169,7 @@ class RepaymentFilter(django_filters.FilterSet):
 
 
 class RepaymentViewSet(
-    CaseloadPagesMixin,
+    ProgrammeCaseloadPagesMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,

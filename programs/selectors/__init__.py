@@ -9,6 +9,7 @@ from programs.selectors.aid import (
     aid_requests_visible_to,
     budgeting_support_threshold,
     caseload_rows_in_pages,
+    reads_caseload_aid_only,
     with_history,
 )
 from programs.selectors.enrolments import enrolment_get, enrolments_visible_to
@@ -40,6 +41,7 @@ __all__ = [
     "payments_visible_to",
     "programme_get",
     "programmes_visible_to",
+    "reads_caseload_aid_only",
     "recoveries_visible_to",
     "recovery_get",
     "repayment_get",

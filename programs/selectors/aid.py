@@ -23,7 +23,7 @@ from casework.access import (
     case_permission_exists,
     client_identity_exists,
     holds_case_grants,
-    user_group_ids,
+    sees_own_caseload_only,
     user_role_values,
 )
 from casework.redaction import CLIENT_NAME_COLUMNS
@@ -92,14 +92,14 @@ def reads_agency_aid(actor: User) -> bool:
     return actor.agency_id is not None and any(r.value in roles for r in AGENCY_AID_READER_ROLES)
 
 
-def sees_own_caseload_only(actor: User) -> bool:
+def reads_caseload_aid_only(actor: User) -> bool:
     """Does the actor see a programme's records only through cases granted to them by name?
 
     A caseworker does: the aid requests, payments, recoveries, repayments and
     enrolments they see are their caseload's. A team lead sees their team's
     through the team's group; an officer their agency's.
     """
-    return not user_group_ids(actor) and not reads_agency_aid(actor)
+    return sees_own_caseload_only(actor) and not reads_agency_aid(actor)
 
 
 def caseload_rows_in_pages(queryset: QuerySet, *, actor: User, over: Q) -> QuerySet:
@@ -112,7 +112,7 @@ def caseload_rows_in_pages(queryset: QuerySet, *, actor: User, over: Q) -> Query
     listed table): their caseload's rows are a small sort, where reading the
     national index for them passed up to every row.
     """
-    if sees_own_caseload_only(actor):
+    if reads_caseload_aid_only(actor):
         return sorted_apart(queryset, over=over)
     return queryset
 

@@ -98,3 +98,29 @@ def test_a_run_without_the_filter_sweep_has_no_such_table():
     summary = markdown([_run(100_000, {"status": "not measured"})])
 
     assert "Every filter and ordering" not in summary
+
+
+def test_each_other_list_is_tabled_with_its_time_queries_and_rows_counted():
+    run = _run(100_000, {"status": "not measured"})
+    run["other_lists"] = [
+        {
+            "user": "team lead",
+            "list": "payments",
+            "filter": "",
+            "count": 412,
+            "count_is_estimate": False,
+            "api": {"median_ms": 12.5, "p95_ms": 14.0, "n": 30},
+            "api_queries": 3,
+        }
+    ]
+
+    summary = markdown([run])
+
+    assert "The other lists of records and money" in summary
+    assert "| team lead | payments | 12.5 / 14.0 | 3 | 412 |" in summary
+
+
+def test_a_run_without_the_other_lists_has_no_such_table():
+    summary = markdown([_run(100_000, {"status": "not measured"})])
+
+    assert "The other lists of records and money" not in summary

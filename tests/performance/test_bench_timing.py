@@ -60,3 +60,16 @@ def test_the_filter_sweep_fills_in_the_caseworker_and_the_days_ago():
         "/api/v1/cases/",
         "/api/v1/aid-requests/",
     }
+
+
+def test_every_other_list_has_a_name_and_a_user_the_benchmark_knows():
+    from bench.measure import LIST_NAMES, OTHER_LISTS
+
+    assert {who for who, _url, _params in OTHER_LISTS} <= {
+        "caseworker",
+        "team lead",
+        "program officer",
+    }
+    assert {url for _who, url, _params in OTHER_LISTS} <= set(LIST_NAMES)
+    pairs = [(who, url) for who, url, _params in OTHER_LISTS]
+    assert len(set(pairs)) == len(pairs)
