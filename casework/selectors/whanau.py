@@ -47,7 +47,7 @@ def whanau_members_of(*, actor: User) -> QuerySet[WhanauMember]:
     return (
         WhanauMember.objects.select_related("client")
         .annotate(
-            client_visible=access.client_permission_exists(
+            client_visible=access.client_permission_probed(
                 actor, "view_client", client_ref="client_id"
             ),
             identity_visible=access.client_identity_exists(actor, client_ref="client_id"),

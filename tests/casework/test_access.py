@@ -358,3 +358,52 @@ def test_the_groups_query_compiled_once_answers_as_the_orm_does_for_every_user(
         assert answered == expected, username
     # The lead's facts are not all false, so the comparison above can tell.
     assert access._restricted_identified(lead).exists()
+
+
+@pytest.mark.parametrize(
+    ("username", "sees"),
+    [
+        ("north-caseworker", [True, False, False, False, False]),
+        ("north-caseworker2", [False, True, False, False, False]),
+        ("north-lead", [True, True, False, False, False]),
+        ("south-caseworker", [False, False, True, False, False]),
+        ("south-lead", [False, False, True, False, False]),
+    ],
+)
+def test_probing_each_rows_grants_answers_as_the_grant_filter_does(staff, led_case, username, sees):
+    # `client_permission_probed` is the per-row form of `client_permission_exists` for a
+    # page's column (whānau members): it must say yes and no for exactly the same clients.
+    from casework.models import Whanau, WhanauMember
+
+    north_cw, south_cw = staff["north-caseworker"], staff["south-caseworker"]
+    whanau = Whanau.objects.create(
+        agency=north_cw.agency, name="Ngātai whānau", created_by=north_cw
+    )
+    clients = [
+        led_case(north_cw).client,
+        led_case(staff["north-caseworker2"]).client,
+        led_case(south_cw).client,
+        ClientFactory(agency=north_cw.agency, created_by=north_cw),  # nobody's case
+        None,  # a member who is not a client
+    ]
+    for n, client in enumerate(clients):
+        WhanauMember.objects.create(
+            whanau=whanau, client=client, name=f"Member {n}", relationship="sibling"
+        )
+    actor = staff[username]
+
+    rows = (
+        WhanauMember.objects.filter(whanau=whanau)
+        .order_by("name")
+        .annotate(
+            by_filter=access.client_permission_exists(actor, "view_client", client_ref="client_id"),
+            probed=access.client_permission_probed(actor, "view_client", client_ref="client_id"),
+        )
+    )
+
+    answers = [(row.by_filter, row.probed) for row in rows]
+    assert len(answers) == 5
+    assert all(bool(by_filter) == probed for by_filter, probed in answers), answers
+    # Members in name order: the north caseworker's client, the second caseworker's, the south
+    # caseworker's, a client in nobody's case, and a member who is no client.
+    assert [probed for _f, probed in answers] == sees
