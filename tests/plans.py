@@ -1,4 +1,4 @@
-"""PostgreSQL's plan of a list's page query, for tests that a page is read along an index."""
+"""How a list pages: the ids page after page, and PostgreSQL's plan of its page query."""
 
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -27,3 +27,14 @@ def page_plan(client, url: str, params: dict) -> tuple[dict, str]:
 def is_sorted(plan: str) -> bool:
     """Does the plan sort the rows (rather than read them in an index's order)?"""
     return " Sort " in plan or plan.lstrip().startswith("Sort")
+
+
+def paged_ids(client, url: str, params: dict | None = None, *, pages: int = 3) -> list[str]:
+    """The ids of the list's first `pages` pages of two rows each, in the order served."""
+    return [
+        row["id"]
+        for page in range(1, pages + 1)
+        for row in client.get(url, {**(params or {}), "page_size": 2, "page": page}).json()[
+            "results"
+        ]
+    ]

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from casework.models import Consent
-from tests.plans import is_sorted, page_plan
+from tests.plans import is_sorted, page_plan, paged_ids
 from tests.programs.referral_helpers import consent_for
 
 pytestmark = pytest.mark.django_db
@@ -40,13 +40,7 @@ def consented(staff, led_case):
 @pytest.mark.parametrize("username", ["north-caseworker", "north-lead"])
 def test_consents_page_newest_first_whoever_reads_them(client_for, staff, consented, username):
     made = consented((3, 0, 4, 1, 2))
-    client = client_for(staff[username])
-
-    listed = [
-        row["id"]
-        for page in (1, 2, 3)
-        for row in client.get(URL, {"page_size": 2, "page": page}).json()["results"]
-    ]
+    listed = paged_ids(client_for(staff[username]), URL)
 
     assert listed == [pk for _n, pk in sorted(made, reverse=True)]
 

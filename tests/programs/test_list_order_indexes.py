@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from programs import services
 from programs.models import Enrolment, Referral
-from tests.plans import is_sorted, page_plan
+from tests.plans import is_sorted, page_plan, paged_ids
 from tests.programs.referral_helpers import draft, outside_service
 
 pytestmark = pytest.mark.django_db
@@ -61,21 +61,13 @@ def referred(staff, led_case):
     return make
 
 
-def _pages(client, url):
-    return [
-        row["id"]
-        for page in (1, 2, 3)
-        for row in client.get(url, {"page_size": 2, "page": page}).json()["results"]
-    ]
-
-
 @pytest.mark.parametrize("username", ["north-caseworker", "north-lead", "north-officer"])
 def test_enrolments_page_latest_start_first_whoever_reads_them(
     client_for, staff, enrolled, username
 ):
     made = enrolled((3, 0, 4, 1, 2))
 
-    assert _pages(client_for(staff[username]), ENROLMENTS) == [
+    assert paged_ids(client_for(staff[username]), ENROLMENTS) == [
         pk for _n, pk in sorted(made, reverse=True)
     ]
 
@@ -84,7 +76,7 @@ def test_enrolments_page_latest_start_first_whoever_reads_them(
 def test_referrals_page_newest_first(client_for, staff, referred, username):
     made = referred((3, 0, 4, 1, 2))
 
-    assert _pages(client_for(staff[username]), REFERRALS) == [
+    assert paged_ids(client_for(staff[username]), REFERRALS) == [
         pk for _n, pk in sorted(made, reverse=True)
     ]
 

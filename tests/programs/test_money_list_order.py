@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from programs import services
 from programs.models import Payment, Recovery, Repayment
-from tests.plans import is_sorted, page_plan
+from tests.plans import is_sorted, page_plan, paged_ids
 
 pytestmark = pytest.mark.django_db
 
@@ -79,13 +79,7 @@ def test_money_rows_page_newest_first_whoever_reads_them(
     url = LISTS[listed][0]
     client = client_for(staff[username])
 
-    rows = [
-        row["id"]
-        for page in (1, 2, 3)
-        for row in client.get(url, {"page_size": 2, "page": page}).json()["results"]
-    ]
-
-    assert rows == [pk for _n, pk in sorted(made, reverse=True)]
+    assert paged_ids(client, url) == [pk for _n, pk in sorted(made, reverse=True)]
 
 
 @pytest.mark.parametrize("listed", list(LISTS))
