@@ -104,6 +104,10 @@ def main(argv=None) -> None:
 
     django.setup()
     from bench import measure
+    from config.runtime import tune_garbage_collector
+
+    # As the WSGI and ASGI entry points run the server.
+    tune_garbage_collector()
 
     world_seconds = measure.prepare_world(args.clients)
     load_at_start = [round(x, 2) for x in os.getloadavg()]
