@@ -7,7 +7,7 @@ from programs import selectors
 class ProgrammeCaseloadPagesMixin(CaseloadPagesMixin):
     """A caseworker's payments, recoveries, repayments or enrolments are sorted apart.
 
-    See `selectors.caseload_rows_in_pages`.
+    See `selectors.reads_caseload_aid_only`.
     """
 
     def reads_own_caseload(self, user) -> bool:

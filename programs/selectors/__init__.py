@@ -8,7 +8,6 @@ from programs.selectors.aid import (
     aid_requests_listed,
     aid_requests_visible_to,
     budgeting_support_threshold,
-    caseload_rows_in_pages,
     reads_caseload_aid_only,
     with_history,
 )
@@ -33,7 +32,6 @@ __all__ = [
     "aid_requests_visible_to",
     "budgeting_support_threshold",
     "budgets_visible_to",
-    "caseload_rows_in_pages",
     "client_balances_visible_to",
     "enrolment_get",
     "enrolments_visible_to",
