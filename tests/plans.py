@@ -29,6 +29,17 @@ def is_sorted(plan: str) -> bool:
     return " Sort " in plan or plan.lstrip().startswith("Sort")
 
 
+def read_along(plan: str, index: str) -> bool:
+    """Is the page read along `index` without a sort (rather than sorted apart from it)?
+
+    Asserted as `read_along(plan, index) is expected`; either answer is checked both ways:
+    the index is in the plan exactly when no sort is.
+    """
+    along = f"using {index} " in plan
+    assert along is not is_sorted(plan), plan
+    return along
+
+
 def paged_ids(client, url: str, params: dict | None = None, *, pages: int = 3) -> list[str]:
     """The ids of the list's first `pages` pages of two rows each, in the order served."""
     return [
