@@ -35,6 +35,12 @@ def main(argv=None) -> None:
         default=1_000_000,
         help="rows of the export figure, measured in the largest world only (it builds its own)",
     )
+    parser.add_argument(
+        "--audit-events",
+        type=int,
+        default=2_000_000,
+        help="audit events of the audit log figure, in the largest world only (it writes its own)",
+    )
     parser.add_argument("--out", default="var/bench", help="directory for the JSON figures")
     parser.add_argument("--reseed", action="store_true", help="seed every world again")
     parser.add_argument(
@@ -56,6 +62,7 @@ def main(argv=None) -> None:
                 sys.executable, "-m", "bench.run", "--clients", str(clients),
                 "--json", str(out / f"{clients}.json"), "--repeat", str(args.repeat),
                 "--approvals", str(args.approvals), "--export-rows", str(args.export_rows),
+                "--audit-events", str(args.audit_events),
             ]  # fmt: skip
             if clients != max(sizes):
                 command += ["--parts", "lists,filters,other_lists,details,approvals,pdf"]

@@ -15,7 +15,7 @@ import time
 from datetime import UTC, datetime
 from urllib.parse import urlsplit, urlunsplit
 
-PARTS = ("lists", "filters", "other_lists", "details", "approvals", "pdf", "export")
+PARTS = ("lists", "filters", "other_lists", "details", "approvals", "pdf", "export", "audit")
 
 
 def ensure_database(url: str) -> None:
@@ -82,6 +82,7 @@ def main(argv=None) -> None:
     parser.add_argument("--repeat", type=int, default=30, help="timed requests per figure")
     parser.add_argument("--approvals", type=int, default=400, help="aid approvals to time")
     parser.add_argument("--export-rows", type=int, default=1_000_000)
+    parser.add_argument("--audit-events", type=int, default=2_000_000)
     parser.add_argument("--reseed", action="store_true", help="drop and seed the world again")
     parser.add_argument(
         "--parts",
@@ -103,7 +104,7 @@ def main(argv=None) -> None:
     import django
 
     django.setup()
-    from bench import measure
+    from bench import audit_log, measure
     from config.runtime import tune_garbage_collector
 
     # As the WSGI and ASGI entry points run the server.
@@ -129,6 +130,7 @@ def main(argv=None) -> None:
         "approvals": lambda: measure.approvals(total=args.approvals, workers=8),
         "pdf": measure.pdfs,
         "export": lambda: measure.export(rows=args.export_rows),
+        "audit": lambda: audit_log.audit_log(events=args.audit_events, repeat=args.repeat),
     }
     for part in PARTS:
         results[part] = figures[part]() if part in parts else {"status": "not measured"}

@@ -196,7 +196,7 @@ class StaffViewSet(
 class AuditEventFilter(django_filters.FilterSet):
     actor = django_filters.UUIDFilter(field_name="actor_id")
     actor_username = django_filters.CharFilter()
-    action = django_filters.MultipleChoiceFilter(choices=AuditAction.choices)
+    action = django_filters.MultipleChoiceFilter(choices=AuditAction.choices, distinct=False)
     object_type = django_filters.CharFilter()
     object_id = django_filters.CharFilter()
     request_id = django_filters.CharFilter()

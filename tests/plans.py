@@ -4,10 +4,12 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 
-def page_plan(client, url: str, params: dict) -> tuple[dict, str]:
+def page_plan(client, url: str, params: dict, *, sorts: bool = False) -> tuple[dict, str]:
     """The list's answer to `params`, and the plan of its page query (the one with a LIMIT
-    that is not the bounded count), with sorting and sequential scans switched off: a small
-    test table would be sorted or scanned whatever the indexes."""
+    that is not the bounded count), with sequential scans and, unless `sorts`, sorting
+    switched off: a small test table would be sorted or scanned whatever the indexes. A
+    filter whose index holds few rows in another order than the page's is read with
+    `sorts=True`."""
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url, params)
     assert response.status_code == 200, response.content
@@ -17,7 +19,8 @@ def page_plan(client, url: str, params: dict) -> tuple[dict, str]:
         if "ORDER BY" in q["sql"] and " LIMIT " in q["sql"] and "COUNT(*)" not in q["sql"]
     ]
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_sort = off")
+        if not sorts:
+            cursor.execute("SET LOCAL enable_sort = off")
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("EXPLAIN " + page_sql)
         plan = "\n".join(row[0] for row in cursor.fetchall())
@@ -38,6 +41,11 @@ def read_along(plan: str, index: str) -> bool:
     along = f"using {index} " in plan
     assert along is not is_sorted(plan), plan
     return along
+
+
+def uses_index(plan: str, index: str) -> bool:
+    """Does the plan read `index` at all (an index, index-only or bitmap scan of it)?"""
+    return f"using {index} " in plan or f"Bitmap Index Scan on {index}" in plan
 
 
 def paged_ids(client, url: str, params: dict | None = None, *, pages: int = 3) -> list[str]:

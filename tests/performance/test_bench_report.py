@@ -124,3 +124,41 @@ def test_a_run_without_the_other_lists_has_no_such_table():
     summary = markdown([_run(100_000, {"status": "not measured"})])
 
     assert "The other lists of records and money" not in summary
+
+
+def test_the_audit_log_is_tabled_by_filter_with_the_events_it_was_measured_over():
+    run = _run(100_000, {"status": "not measured"})
+    run["audit"] = {
+        "events": 2_007_374,
+        "write_seconds": 81.7,
+        "record": {"median_ms": 0.9, "p95_ms": 1.4, "n": 150},
+        "figures": [
+            {
+                "filter": "",
+                "count": 1000,
+                "count_is_estimate": True,
+                "api": {"median_ms": 10.3, "p95_ms": 12.0, "n": 30},
+                "api_queries": 5,
+            },
+            {
+                "filter": "request_id=<a request in the log>",
+                "count": 2,
+                "count_is_estimate": False,
+                "api": {"median_ms": 6.5, "p95_ms": 7.0, "n": 30},
+                "api_queries": 5,
+            },
+        ],
+    }
+
+    summary = markdown([run])
+
+    assert "over 2,007,374 audit events (written in 81.7 s" in summary
+    assert "writing one more event: 0.9 / 1.4 ms" in summary
+    assert "| (none) | 10.3 / 12.0 | 5 | 1,000+ |" in summary
+    assert "| request_id=<a request in the log> | 6.5 / 7.0 | 5 | 2 |" in summary
+
+
+def test_a_run_without_the_audit_log_has_no_such_table():
+    summary = markdown([_run(10_000, {"status": "not measured"})])
+
+    assert "The agency audit log" not in summary

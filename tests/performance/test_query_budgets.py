@@ -775,7 +775,31 @@ FILTERED_LISTS = [
     ("north-caseworker", "/api/v1/correction-requests/", {"status": ["received"]}, False),
     ("north-caseworker", "/api/v1/employment-activities/", {"kind": ["cv"]}, False),
     ("north-caseworker", "/api/v1/placements/", {"status": ["started"]}, False),
+    ("north-compliance", "/api/v1/audit-events/", {"action": ["create", "transition"]}, True),
 ]
+
+
+def test_every_multiple_choice_filter_of_the_api_selects_without_distinct():
+    """The lists above by name, and any list added later: a filter on a column of the
+    listed rows (no method of its own, no path across a to-many relation) says
+    distinct=False."""
+    import django_filters
+
+    offenders = []
+    for route, pattern in _walk(get_resolver().url_patterns):
+        view = getattr(pattern.callback, "cls", None)
+        filterset = getattr(view, "filterset_class", None)
+        if not route.startswith("api/v1/") or filterset is None:
+            continue
+        for name, field in filterset.base_filters.items():
+            if (
+                isinstance(field, django_filters.MultipleChoiceFilter)
+                and field.method is None
+                and "__" not in field.field_name
+                and field.distinct
+            ):
+                offenders.append(f"{filterset.__name__}.{name}")
+    assert not offenders, f"multiple-choice filters selecting DISTINCT: {sorted(set(offenders))}"
 
 
 @pytest.mark.parametrize(("username", "path", "params", "rows_expected"), FILTERED_LISTS)
