@@ -18,6 +18,7 @@ from bench.run import timed, timed_together
 from casework import access
 from casework.access import grant_case_to_user, user_group_ids
 from casework.models import (
+    Assessment,
     Case,
     CaseGroupObjectPermission,
     CaseNote,
@@ -25,6 +26,8 @@ from casework.models import (
     Client,
     ClientGroupObjectPermission,
     ClientUserObjectPermission,
+    Goal,
+    NetworkTie,
 )
 from core.models import User
 from programs.models import AidRequest, AidRequestStatus, Payment, Referral
@@ -138,6 +141,9 @@ def world_counts() -> dict:
         "paid_aid_requests": AidRequest.objects.filter(status=AidRequestStatus.PAID).count(),
         "payments": Payment.objects.count(),
         "referrals": Referral.objects.count(),
+        "goals": Goal.objects.count(),
+        "network_ties": NetworkTie.objects.count(),
+        "assessments": Assessment.objects.count(),
         "client_user_grants": ClientUserObjectPermission.objects.count(),
     }
 
@@ -354,6 +360,12 @@ OTHER_LISTS = (
     ("team lead", "/api/v1/consents/", {}),
     ("caseworker", "/api/v1/whanau/", {}),
     ("team lead", "/api/v1/whanau/", {}),
+    ("caseworker", "/api/v1/goals/", {}),
+    ("team lead", "/api/v1/goals/", {}),
+    ("caseworker", "/api/v1/network-ties/", {}),
+    ("team lead", "/api/v1/network-ties/", {}),
+    ("caseworker", "/api/v1/assessments/", {}),
+    ("team lead", "/api/v1/assessments/", {}),
 )
 LIST_NAMES = {
     "/api/v1/clients/": "client list",
@@ -366,6 +378,9 @@ LIST_NAMES = {
     "/api/v1/referrals/": "referrals",
     "/api/v1/consents/": "consents",
     "/api/v1/whanau/": "whānau",
+    "/api/v1/goals/": "goals",
+    "/api/v1/network-ties/": "network ties",
+    "/api/v1/assessments/": "assessments",
 }
 
 

@@ -22,7 +22,9 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
 from casework import access
+from casework.instruments import score
 from casework.models import (
+    Assessment,
     Case,
     CaseGroupObjectPermission,
     CaseNote,
@@ -39,8 +41,10 @@ from casework.models import (
     ConsentPurpose,
     ContactFrequency,
     Gender,
+    Goal,
     GoalStatus,
     Instrument,
+    NetworkTie,
     NoteKind,
     Pou,
     Relationship,
@@ -280,6 +284,11 @@ def seed_bulk(world: DemoWorld) -> None:
     client's grants are already held through their own case, so, as
     guardian's `assign_perm` would, no second row is written for them.
 
+    Each client case also gets the plan and measures a caseworker keeps
+    (`_bulk_plan_and_measures`): two goals, three network ties and an intake
+    LSNS-6, drawn from a random source of their own, so the rest of the
+    world is the same with or without them.
+
     Appends a `BulkCase` for every client case to `world.shared["bulk_cases"]`.
     """
     rng = world.rng
@@ -293,13 +302,16 @@ def seed_bulk(world: DemoWorld) -> None:
         )
     }
     agencies = sorted(world.agencies)
+    # Derived from the world's random state without drawing from it.
+    records_rng = Random(hash(rng.getstate()))
+    lsns = Instrument.objects.filter(code="lsns-6").first()
     bulk_cases = world.shared.setdefault("bulk_cases", [])
     previous: dict[str, Client] = {}
     for start in range(0, world.bulk_clients, BULK_BATCH):
         rows: dict[str, list] = {
             "clients": [], "ethnicities": [], "iwi": [], "whanau": [], "members": [],
             "cases": [], "changes": [], "notes": [], "client_user": [], "client_group": [],
-            "case_user": [], "case_group": [],
+            "case_user": [], "case_group": [], "goals": [], "ties": [], "assessments": [],
         }  # fmt: skip
         for index in range(start, min(start + BULK_BATCH, world.bulk_clients)):
             slug = agencies[index % len(agencies)]
@@ -315,6 +327,7 @@ def seed_bulk(world: DemoWorld) -> None:
             case = _bulk_case(rng, rows, world, slug, worker, client, whanau, index, today, now)
             _bulk_grants(rows, perm, worker, world.teams[slug].lead_group, case, client)
             if whanau is None:
+                _bulk_plan_and_measures(records_rng, rows, worker, case, client, lsns, today)
                 bulk_cases.append(
                     BulkCase(
                         case.pk, client.pk, slug, case.status, worker.pk, case.opened_at,
@@ -336,6 +349,9 @@ def seed_bulk(world: DemoWorld) -> None:
         bulk_insert(ClientGroupObjectPermission, rows["client_group"])
         bulk_insert(CaseUserObjectPermission, rows["case_user"])
         bulk_insert(CaseGroupObjectPermission, rows["case_group"])
+        bulk_insert(Goal, rows["goals"])
+        bulk_insert(NetworkTie, rows["ties"])
+        bulk_insert(Assessment, rows["assessments"])
 
 
 def _uuid(rng: Random) -> uuid.UUID:
@@ -454,6 +470,62 @@ def _bulk_case(rng, rows, world, slug, worker, client, whanau, index, today, now
                 )
             )
     return case
+
+
+def _bulk_plan_and_measures(rng, rows, worker, case, client, lsns, today) -> None:
+    """Two goals, three network ties and an intake LSNS-6 (if loaded) for a bulk client's case.
+
+    As the services would write them for a case opened on `case.opened_at`;
+    the assessment is scored by the instrument, as `assessment_record` does.
+    """
+    opened = timezone.localdate(case.opened_at)
+    for pou, description in rng.sample(GOALS, 2):
+        rows["goals"].append(
+            Goal(
+                id=_uuid(rng),
+                case_id=case.pk,
+                pou=pou,
+                description=description,
+                target_date=today + timedelta(days=rng.randint(30, 180)),
+                next_review_on=today + timedelta(days=rng.randint(-10, 40)),
+                status=rng.choice([GoalStatus.NOT_STARTED, GoalStatus.IN_PROGRESS]),
+                created_by_id=worker.pk,
+            )
+        )
+    for name, tie_type, kinds in rng.sample(TIES, 3):
+        rows["ties"].append(
+            NetworkTie(
+                id=_uuid(rng),
+                client_id=client.pk,
+                name=name,
+                tie_type=tie_type,
+                support_kinds=kinds,
+                strength=rng.randint(1, 5),
+                contact_frequency=rng.choice(list(ContactFrequency)),
+                quality=rng.choice(list(TieQuality)),
+                started_on=opened,
+                created_by_id=worker.pk,
+            )
+        )
+    if lsns is None:
+        return
+    answers = _spread(rng, rng.randint(4, 20), 6, 5)
+    answers = {f"q{i + 1}": value for i, value in enumerate(answers)}
+    interval = lsns.definition.get("review_interval_days")
+    rows["assessments"].append(
+        Assessment(
+            id=_uuid(rng),
+            client_id=client.pk,
+            case_id=case.pk,
+            instrument_id=lsns.pk,
+            stage=SnapshotStage.INTAKE,
+            administered_on=opened,
+            answers=answers,
+            scores=score(lsns.definition, answers),
+            next_due_on=opened + timedelta(days=interval) if interval else None,
+            administered_by_id=worker.pk,
+        )
+    )
 
 
 def _bulk_grants(rows, perm, worker, group, case, client) -> None:

@@ -610,7 +610,11 @@ class NetworkTie(models.Model):
 
     class Meta:
         ordering = ["client", "-strength", "name"]
-        indexes = [models.Index(fields=["client", "ended_on"], name="tie_client_current")]
+        indexes = [
+            models.Index(fields=["client", "ended_on"], name="tie_client_current"),
+            # The list's order (`NetworkTieViewSet.ordering`): a team's ties read along it.
+            models.Index(fields=["client", "-strength"], name="tie_client_strength"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(strength__gte=1, strength__lte=5), name="tie_strength_1_5"
@@ -701,6 +705,11 @@ class Assessment(models.Model):
         indexes = [
             models.Index(
                 fields=["client", "instrument", "administered_on"], name="assessment_client"
+            ),
+            # The list's order (`AssessmentViewSet.ordering`): a team's assessments are read
+            # along it instead of sorted, 47,000 of them at national scale.
+            models.Index(
+                fields=["-administered_on", "-created_at", "id"], name="assessment_given_order"
             ),
         ]
 

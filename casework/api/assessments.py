@@ -1,12 +1,14 @@
 """Endpoints for outcome measures: /instruments/ (read-only) and /assessments/."""
 
 import django_filters
+from django.db.models import Q
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from casework import access
 from casework.models import Assessment, Instrument, SnapshotStage
 from casework.selectors import assessments as selectors
 from casework.serializers.assessments import (
@@ -15,6 +17,7 @@ from casework.serializers.assessments import (
     InstrumentSerializer,
 )
 from casework.services import assessments as services
+from core.pagination import CaseloadPagesMixin
 
 
 class CanAssess(BasePermission):
@@ -55,6 +58,7 @@ class AssessmentFilter(django_filters.FilterSet):
 
 
 class AssessmentViewSet(
+    CaseloadPagesMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -73,6 +77,11 @@ class AssessmentViewSet(
     ordering_fields = ["administered_on", "next_due_on", "created_at"]
     ordering = ["-administered_on", "-created_at", "id"]
     search_fields = []
+    # A caseworker's are sorted apart from `assessment_given_order`; a team's read along it.
+    sorted_apart_over = Q(stage=SnapshotStage.EXIT)
+
+    def reads_own_caseload(self, user) -> bool:
+        return access.sees_own_caseload_only(user)
 
     def get_permissions(self):
         if self.action == "create":

@@ -99,7 +99,10 @@ class NetworkTieViewSet(
     filterset_class = NetworkTieFilter
     filter_backends = [StrictFilterBackend, TieOrderingFilter, SearchFilter]
     ordering_fields = ["strength", "name", "started_on", "created_at"]
-    ordering = ["client", "-strength", "name", "id"]
+    # Grouped by client id, not by client: `client` orders by the clients' legal names,
+    # whose order would hint at a restricted client's name, and sorted every tie a team
+    # may see (92 ms at national scale) where `tie_client_strength` reads them in order.
+    ordering = ["client_id", "-strength", "name", "id"]
     search_fields = []
 
     def get_permissions(self):

@@ -9,7 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from casework import access
+from casework.instruments import score
 from casework.models import (
+    Assessment,
     Case,
     CaseGroupObjectPermission,
     CaseNote,
@@ -17,6 +19,8 @@ from casework.models import (
     Client,
     ClientGroupObjectPermission,
     ClientUserObjectPermission,
+    Goal,
+    NetworkTie,
     WhanauMember,
 )
 from core.models import User
@@ -112,8 +116,37 @@ def _bulk_fingerprint() -> dict:
             "reference", "status", "service__name", "consent__method"
         ),
         "budgets": Budget.objects.values_list("fiscal_year", "agency__slug", "committed", "paid"),
+        "goals": Goal.objects.filter(created_by__username__regex=bulk).values_list(
+            "pk", "case_id", "pou", "status", "next_review_on"
+        ),
+        "assessments": Assessment.objects.filter(administered_by__username__regex=bulk).values_list(
+            "pk", "client_id", "answers"
+        ),
     }
     return {name: sorted(values, key=str) for name, values in rows.items()}
+
+
+def test_bulk_client_cases_carry_goals_ties_and_a_scored_intake_lsns(client_for):
+    seed("--clients", "40", "--bulk-above", "10")
+    worker = User.objects.get(username="north-cw001")
+    cases = list(Case.objects.filter(lead_caseworker=worker, client__isnull=False))
+
+    assert cases
+    for case in cases:
+        assert Goal.objects.filter(case=case, created_by=worker).count() == 2
+        assert NetworkTie.objects.filter(client_id=case.client_id, created_by=worker).count() == 3
+        (lsns,) = Assessment.objects.filter(client_id=case.client_id, case=case)
+        assert lsns.instrument_id == "lsns-6"
+        assert lsns.administered_on == timezone.localdate(case.opened_at)
+        assert lsns.scores == score(lsns.instrument.definition, lsns.answers)
+    api = client_for(worker)
+    case = cases[0]
+    assert api.get("/api/v1/goals/", {"case": case.pk}).json()["count"] == 2
+    assert api.get("/api/v1/network-ties/", {"client": case.client_id}).json()["count"] == 3
+    assert api.get("/api/v1/assessments/", {"client": case.client_id}).json()["count"] == 1
+    # Another caseworker's bulk clients' records stay theirs.
+    other = client_for(User.objects.get(username="south-cw001"))
+    assert other.get("/api/v1/goals/", {"case": case.pk}).json()["count"] == 0
 
 
 def test_at_or_under_the_threshold_every_client_is_made_through_the_services():
