@@ -26,36 +26,22 @@ def request_context(**values):
 
 @pytest.fixture
 def logged(north, south, make_staff):
-    """Events of both agencies: views and exports, under two request ids."""
-    north_worker = make_staff(north, "caseworker", username="tui")
-    south_worker = make_staff(south, "caseworker", username="rewi")
+    """Events of both agencies: a view and an export each, under a request id each.
+
+    Named "view" and "change" (north), "south view" and "south change"."""
     made = {}
-    with request_context(request_id="req-north", ip_address="203.0.113.1"):
-        made["view"] = audit_record(
-            actor=north_worker,
-            action=AuditAction.VIEW,
-            object_type="casework.client",
-            object_id="c-1",
-        )
-        made["change"] = audit_record(
-            actor=north_worker,
-            action=AuditAction.EXPORT,
-            object_type="exports.exportrun",
-            object_id="k-1",
-        )
-    with request_context(request_id="req-south", ip_address="203.0.113.2"):
-        made["south view"] = audit_record(
-            actor=south_worker,
-            action=AuditAction.VIEW,
-            object_type="casework.client",
-            object_id="c-1",
-        )
-        made["south change"] = audit_record(
-            actor=south_worker,
-            action=AuditAction.EXPORT,
-            object_type="exports.exportrun",
-            object_id="k-1",
-        )
+    for agency, username, prefix in ((north, "tui", ""), (south, "rewi", "south ")):
+        actor = make_staff(agency, "caseworker", username=username)
+        with request_context(request_id=f"req-{agency.slug}", ip_address="203.0.113.1"):
+            made[f"{prefix}view"] = audit_record(
+                actor=actor, action=AuditAction.VIEW, object_type="casework.client", object_id="c-1"
+            )
+            made[f"{prefix}change"] = audit_record(
+                actor=actor,
+                action=AuditAction.EXPORT,
+                object_type="exports.exportrun",
+                object_id="k-1",
+            )
     return made
 
 
