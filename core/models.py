@@ -243,6 +243,11 @@ class Notification(models.Model):
         ordering = ["-created_at", "id"]
         indexes = [
             models.Index(fields=["recipient", "read_at"], name="notification_recipient_read"),
+            # The inbox's order: notifications are kept, so without it every page sorted
+            # all of the person's notifications.
+            models.Index(
+                fields=["recipient", "-created_at", "id"], name="notification_recipient_time"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,10 +1,14 @@
 """Notifications: only the recipient's own, listed, filtered and marked read."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from core.models import AuditEvent, Notification
 from core.notifications import notify
 from tests.factories import AgencyFactory, StaffFactory
+from tests.plans import page_plan, paged_ids, read_along
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/notifications/"
@@ -74,3 +78,31 @@ def test_list_queries_do_not_grow_with_the_page(client_for, people, list_queries
         notify(recipient=mine, kind="test", title=f"Pānui {n}")
     api = client_for(mine)
     assert list_queries(api, URL, 2) == list_queries(api, URL, 10)
+
+
+def test_the_inbox_pages_newest_first(client_for, people):
+    mine, theirs = people
+    start = timezone.now() - timedelta(days=30)
+    made = []
+    for days in (3, 0, 4, 1, 2):
+        note = notify(recipient=mine, kind="referral_accepted", title=f"{days}")
+        Notification.objects.filter(pk=note.pk).update(created_at=start + timedelta(days=days))
+        made.append((days, str(note.pk)))
+    notify(recipient=theirs, kind="referral_accepted", title="theirs")
+
+    listed = paged_ids(client_for(mine), URL)
+
+    assert listed == [pk for _days, pk in sorted(made, reverse=True)]
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_inbox_is_read_along_its_order_index(client_for, people):
+    mine, theirs = people
+    for n in range(3):
+        notify(recipient=mine, kind="referral_accepted", title=f"{n}")
+        notify(recipient=theirs, kind="referral_accepted", title=f"{n}")
+
+    body, plan = page_plan(client_for(mine), URL, {})
+
+    assert body["count"] == 3
+    assert read_along(plan, "notification_recipient_time"), plan
