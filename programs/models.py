@@ -943,6 +943,8 @@ class EmploymentPlan(models.Model):
         indexes = [
             models.Index(fields=["case", "status"], name="emp_plan_case_status"),
             models.Index(fields=["status", "next_review_on"], name="emp_plan_review"),
+            # The list's order: a team's plans are read along it (docs/PERFORMANCE.md).
+            models.Index(fields=["-created_at", "id"], name="emp_plan_created_order"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -1005,6 +1007,8 @@ class EmploymentActivity(models.Model):
         indexes = [
             models.Index(fields=["case", "occurred_on"], name="emp_activity_case_date"),
             models.Index(fields=["client", "occurred_on"], name="emp_activity_client_date"),
+            # The list's order: a team's activities are read along it.
+            models.Index(fields=["-occurred_on", "-created_at", "id"], name="emp_activity_order"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -1131,6 +1135,8 @@ class Placement(models.Model):
         indexes = [
             models.Index(fields=["case", "status"], name="placement_case_status"),
             models.Index(fields=["agency", "status", "started_on"], name="placement_agency_status"),
+            # The list's order: a team's placements are read along it.
+            models.Index(fields=["-start_on", "-created_at", "id"], name="placement_start_order"),
         ]
         constraints = [
             models.CheckConstraint(

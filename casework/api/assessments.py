@@ -8,7 +8,7 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from casework import access
+from casework.api.pages import GrantedCaseloadPagesMixin
 from casework.models import Assessment, Instrument, SnapshotStage
 from casework.selectors import assessments as selectors
 from casework.serializers.assessments import (
@@ -17,7 +17,6 @@ from casework.serializers.assessments import (
     InstrumentSerializer,
 )
 from casework.services import assessments as services
-from core.pagination import CaseloadPagesMixin
 
 
 class CanAssess(BasePermission):
@@ -58,7 +57,7 @@ class AssessmentFilter(django_filters.FilterSet):
 
 
 class AssessmentViewSet(
-    CaseloadPagesMixin,
+    GrantedCaseloadPagesMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -79,9 +78,6 @@ class AssessmentViewSet(
     search_fields = []
     # A caseworker's are sorted apart from `assessment_given_order`; a team's read along it.
     sorted_apart_over = Q(stage=SnapshotStage.EXIT)
-
-    def reads_own_caseload(self, user) -> bool:
-        return access.sees_own_caseload_only(user)
 
     def get_permissions(self):
         if self.action == "create":

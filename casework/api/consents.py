@@ -9,7 +9,7 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from casework import access
+from casework.api.pages import GrantedCaseloadPagesMixin
 from casework.models import Consent, ConsentMethod, ConsentPurpose
 from casework.selectors import consents as selectors
 from casework.serializers.consents import (
@@ -19,7 +19,6 @@ from casework.serializers.consents import (
 )
 from casework.services import consents as services
 from core.fields import SafeIsoDateTimeFilter
-from core.pagination import CaseloadPagesMixin
 from core.selectors import agency_list
 
 
@@ -46,7 +45,7 @@ class ConsentFilter(django_filters.FilterSet):
 
 
 class ConsentViewSet(
-    CaseloadPagesMixin,
+    GrantedCaseloadPagesMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -65,9 +64,6 @@ class ConsentViewSet(
     ordering = ["-given_at", "id"]
     search_fields = []
     sorted_apart_over = Q(method=ConsentMethod.WRITTEN)
-
-    def reads_own_caseload(self, user) -> bool:
-        return access.sees_own_caseload_only(user)
 
     def get_permissions(self):
         if self.action == "create":

@@ -7,6 +7,7 @@ the case sees them, anyone else gets 404. Employers are the agency's own list.
 
 import django_filters
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -16,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from casework.access import cases_visible_to, clients_visible_to
+from casework.api.pages import GrantedCaseloadPagesMixin
 from core.nz.regions import REGION_CHOICES
 from programs.models import (
     Employer,
@@ -161,6 +163,7 @@ class EmploymentPlanFilter(django_filters.FilterSet):
 
 
 class EmploymentPlanViewSet(
+    GrantedCaseloadPagesMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -174,6 +177,8 @@ class EmploymentPlanViewSet(
     filterset_class = EmploymentPlanFilter
     ordering_fields = ["created_at", "next_review_on"]
     ordering = ["-created_at", "id"]
+    # A caseworker's are sorted apart from `emp_plan_created_order`; a team's read along it.
+    sorted_apart_over = Q(status=EmploymentPlanStatus.CLOSED)
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
@@ -260,6 +265,7 @@ class EmploymentActivityFilter(django_filters.FilterSet):
 
 
 class EmploymentActivityViewSet(
+    GrantedCaseloadPagesMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -272,6 +278,8 @@ class EmploymentActivityViewSet(
     filterset_class = EmploymentActivityFilter
     ordering_fields = ["occurred_on", "created_at"]
     ordering = ["-occurred_on", "-created_at", "id"]
+    # A caseworker's are sorted apart from `emp_activity_order`; a team's read along it.
+    sorted_apart_over = Q(hours=0)
 
     def get_queryset(self):
         return employment_activities_visible_to(self.request.user)
@@ -314,6 +322,7 @@ class PlacementFilter(django_filters.FilterSet):
 
 
 class PlacementViewSet(
+    GrantedCaseloadPagesMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -330,6 +339,8 @@ class PlacementViewSet(
     search_fields = ["role", "employer__name"]
     ordering_fields = ["start_on", "started_on", "created_at"]
     ordering = ["-start_on", "-created_at", "id"]
+    # A caseworker's are sorted apart from `placement_start_order`; a team's read along it.
+    sorted_apart_over = Q(is_subsidised=True)
 
     def get_queryset(self):
         return placements_visible_to(self.request.user)
