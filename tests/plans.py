@@ -13,11 +13,13 @@ def page_plan(client, url: str, params: dict, *, sorts: bool = False) -> tuple[d
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url, params)
     assert response.status_code == 200, response.content
-    (page_sql,) = [
+    # The first such query: prefetches of the page's rows come after it (and may hold a
+    # LIMIT of their own, in an EXISTS).
+    page_sql = next(
         q["sql"]
         for q in ctx.captured_queries
         if "ORDER BY" in q["sql"] and " LIMIT " in q["sql"] and "COUNT(*)" not in q["sql"]
-    ]
+    )
     with transaction.atomic(), connection.cursor() as cursor:
         if not sorts:
             cursor.execute("SET LOCAL enable_sort = off")

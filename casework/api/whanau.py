@@ -33,12 +33,19 @@ class WorksWithWhanau(BasePermission):
 
 
 class WhanauFilter(django_filters.FilterSet):
+    search = django_filters.CharFilter(
+        method="filter_search",
+        help_text="Whānau whose name contains every word; case and macrons do not matter.",
+    )
     created_after = SafeIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = SafeIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Whanau
         fields = []
+
+    def filter_search(self, queryset, name, value):
+        return selectors.whanau_named(queryset, term=value)
 
 
 class WhanauViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -51,7 +58,7 @@ class WhanauViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = Whanau.objects.none()
     serializer_class = WhanauSerializer
     filterset_class = WhanauFilter
-    search_fields = ["name"]
+    search_fields = []
     ordering_fields = ["name", "created_at"]
     ordering = ["name", "id"]
 

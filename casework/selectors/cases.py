@@ -9,6 +9,7 @@ from casework import access
 from casework.models import Case, CaseStatusChange, Client, Whanau, WhanauMember
 from casework.redaction import CLIENT_NAME_COLUMNS, identity_is_visible
 from casework.selectors.clients import clients_named, search_is_indexed
+from casework.selectors.whanau import whanau_named
 from core.audit import audit_record
 from core.models import Agency, AuditAction, Team, User
 from core.nz.nhi import normalise_nhi
@@ -137,9 +138,7 @@ def cases_search(queryset: QuerySet[Case], *, actor: User, term: str) -> QuerySe
         # three-letter pieces: a shorter word would read every client of the country,
         # and matches so many cases that testing them in order fills a page sooner.
         named_clients = clients_named(Client.objects.all(), term=term)
-        named_whanau = Whanau.objects.alias(folded=macrons_folded("name"))
-        for word in words:
-            named_whanau = named_whanau.filter(folded__icontains=word)
+        named_whanau = whanau_named(Whanau.objects.all(), term=term)
         return queryset.filter(
             (Q(client_id__in=named_clients.values("pk")) & may_identify)
             | Q(whanau_id__in=named_whanau.values("pk"))

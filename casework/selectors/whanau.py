@@ -9,6 +9,7 @@ from casework import access
 from casework.models import Case, Whanau, WhanauMember
 from core.audit import audit_record
 from core.models import AuditAction, User
+from core.nz.text import fold_macrons, macrons_folded
 
 
 def whanau_visible_to(actor: User) -> QuerySet[Whanau]:
@@ -54,6 +55,25 @@ def whanau_members_of(*, actor: User) -> QuerySet[WhanauMember]:
         )
         .order_by("-is_primary_contact", "name", "id")
     )
+
+
+def whanau_named(queryset: QuerySet[Whanau], *, term: str) -> QuerySet[Whanau]:
+    """The whānau of `queryset` whose name contains every word of `term`; macrons do not matter.
+
+    "Ngatai" finds "Ngātai whānau", as the client search does. A `term` of no
+    words matches every whānau. No index serves it: a trigram index of the
+    names made a caseworker's whānau search slower at national scale
+    (PostgreSQL then expected enough named whānau to hash the caseworker's
+    member grants first; docs/PERFORMANCE.md), where testing the agency's
+    whānau one by one takes a few milliseconds.
+    """
+    words = fold_macrons(term).split()
+    if not words:
+        return queryset
+    queryset = queryset.alias(name_folded=macrons_folded("name"))
+    for word in words:
+        queryset = queryset.filter(name_folded__icontains=word)
+    return queryset
 
 
 def whanau_list(*, actor: User) -> QuerySet[Whanau]:

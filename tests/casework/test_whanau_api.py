@@ -430,6 +430,29 @@ def test_whanau_list_searches_names_and_shows_only_visible_ones(client_for, staf
     assert [w["name"] for w in body["results"]] == ["Te whānau o Pōmare"]
 
 
+@pytest.mark.parametrize(
+    ("term", "expected"),
+    [
+        ("Pomare", ["Te whānau o Pōmare"]),
+        ("pōmare whanau", ["Te whānau o Pōmare"]),
+        ("WHĀNAU", ["Te whānau o Ngata", "Te whānau o Pōmare"]),
+        ("pomare ngata", []),
+        ("   ", ["Te whānau o Ngata", "Te whānau o Pōmare"]),
+    ],
+)
+def test_whanau_search_needs_every_word_and_ignores_case_and_macrons(
+    client_for, staff, whanau_of, term, expected
+):
+    whanau_of(staff["north-caseworker"], name="Te whānau o Pōmare")
+    whanau_of(staff["north-caseworker"], name="Te whānau o Ngata")
+    whanau_of(staff["south-caseworker"], name="Te whānau o Pōmare")
+    api = client_for(staff["north-caseworker"])
+
+    body = api.get(URL, {"search": term}).json()
+
+    assert [w["name"] for w in body["results"]] == expected
+
+
 def test_whanau_list_query_count_does_not_grow_with_page_size(
     client_for, staff, assigned_client, whanau_of, list_queries
 ):
