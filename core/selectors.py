@@ -40,8 +40,11 @@ def audit_events_visible_to(actor: User) -> QuerySet[AuditEvent]:
     queryset = AuditEvent.objects.all()
     if actor.is_superuser:
         return queryset
-    if actor.agency_id is None or not (
-        actor.has_role(Role.COMPLIANCE_OFFICER) or actor.has_role(Role.AGENCY_ADMIN)
+    # The roles read once (`has_role` asks the database on every call).
+    held = set(actor.roles)
+    if (
+        actor.agency_id is None
+        or not {Role.COMPLIANCE_OFFICER.value, Role.AGENCY_ADMIN.value} & held
     ):
         return queryset.none()
     return queryset.filter(agency_id=actor.agency_id)

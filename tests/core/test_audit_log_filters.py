@@ -4,6 +4,7 @@ from contextlib import contextmanager
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from core.audit import audit_record
 from core.models import AuditAction, AuditEvent
@@ -113,3 +114,14 @@ def test_on_postgresql_each_filter_is_found_through_its_own_index(
 
     assert body["results"]
     assert uses_index(plan, index), plan
+
+
+def test_a_page_of_the_audit_log_is_four_queries(client_for, north, make_staff, logged):
+    """The reader's roles for the permission and for the selector, the count and the page."""
+    reader = client_for(make_staff(north, "compliance_officer"))
+
+    with CaptureQueriesContext(connection) as ctx:
+        response = reader.get(AUDIT_URL, {"action": "view"})
+
+    assert response.status_code == 200
+    assert len(ctx.captured_queries) == 4, [q["sql"][:80] for q in ctx.captured_queries]
