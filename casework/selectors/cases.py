@@ -174,8 +174,13 @@ def cases_in_region(queryset: QuerySet[Case], *, region: str) -> QuerySet[Case]:
     return queryset.filter(Q(client__region=region) | in_region)
 
 
-def whanau_visible_to(actor: User) -> QuerySet[Whanau]:
-    """Whānau the actor may open a case for: ones they registered or with a member they can see."""
+def whanau_to_open_cases_for(actor: User) -> QuerySet[Whanau]:
+    """Whānau the actor may open a case for: ones they registered or with a member they can see.
+
+    Narrower than the whānau they may list
+    (`casework.selectors.whanau.whanau_visible_to` also has those where they
+    see a case).
+    """
     if not (actor and actor.is_authenticated and actor.is_active):
         return Whanau.objects.none()
     member_visible = Exists(
@@ -198,7 +203,7 @@ def case_subject_client_find(*, actor: User, client_id) -> Client:
 def case_subject_whanau_find(*, actor: User, whanau_id) -> Whanau:
     """A whānau of the actor's own agency they may see, to open a case for (Http404 otherwise)."""
     pk = uuid_or_404(whanau_id)
-    whanau = whanau_visible_to(actor).filter(pk=pk, agency_id=actor.agency_id).first()
+    whanau = whanau_to_open_cases_for(actor).filter(pk=pk, agency_id=actor.agency_id).first()
     if whanau is None:
         raise Http404("No such whānau.")
     return whanau

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from casework import access
 from casework.models import Case, CaseStatus, CaseStatusChange, Client, Whanau
-from casework.selectors.cases import whanau_visible_to
+from casework.selectors.cases import whanau_to_open_cases_for
 from casework.workflow import CASE_WORKFLOW
 from core.audit import audit_record
 from core.errors import ApplicationError, ConflictError
@@ -85,7 +85,11 @@ def case_open(
             )
         subjects = Client.objects.filter(pk=client.pk)
     else:
-        if not whanau_visible_to(actor).filter(pk=whanau.pk, agency_id=actor.agency_id).exists():
+        if (
+            not whanau_to_open_cases_for(actor)
+            .filter(pk=whanau.pk, agency_id=actor.agency_id)
+            .exists()
+        ):
             raise Http404("No such whānau.")
         subjects = Client.objects.filter(whanau_memberships__whanau=whanau)
         if subjects.exclude(access.client_permission_exists(actor, "view_client")).exists():
