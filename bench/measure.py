@@ -29,8 +29,16 @@ from casework.models import (
     Goal,
     NetworkTie,
 )
-from core.models import User
-from programs.models import AidRequest, AidRequestStatus, Payment, Referral
+from core.models import Notification, User
+from programs.models import (
+    AidRequest,
+    AidRequestStatus,
+    EmploymentActivity,
+    EmploymentPlan,
+    Payment,
+    Placement,
+    Referral,
+)
 
 PAGE = 50
 # Where a user's own grants of each list's view permission are kept.
@@ -144,6 +152,10 @@ def world_counts() -> dict:
         "goals": Goal.objects.count(),
         "network_ties": NetworkTie.objects.count(),
         "assessments": Assessment.objects.count(),
+        "employment_plans": EmploymentPlan.objects.count(),
+        "employment_activities": EmploymentActivity.objects.count(),
+        "placements": Placement.objects.count(),
+        "notifications": Notification.objects.count(),
         "client_user_grants": ClientUserObjectPermission.objects.count(),
     }
 
@@ -366,6 +378,14 @@ OTHER_LISTS = (
     ("team lead", "/api/v1/network-ties/", {}),
     ("caseworker", "/api/v1/assessments/", {}),
     ("team lead", "/api/v1/assessments/", {}),
+    ("caseworker", "/api/v1/employment-plans/", {}),
+    ("team lead", "/api/v1/employment-plans/", {}),
+    ("caseworker", "/api/v1/employment-activities/", {}),
+    ("team lead", "/api/v1/employment-activities/", {}),
+    ("caseworker", "/api/v1/placements/", {}),
+    ("team lead", "/api/v1/placements/", {}),
+    ("caseworker", "/api/v1/notifications/", {}),
+    ("caseworker", "/api/v1/notifications/", {"unread": "true"}),
 )
 LIST_NAMES = {
     "/api/v1/clients/": "client list",
@@ -381,6 +401,10 @@ LIST_NAMES = {
     "/api/v1/goals/": "goals",
     "/api/v1/network-ties/": "network ties",
     "/api/v1/assessments/": "assessments",
+    "/api/v1/employment-plans/": "employment plans",
+    "/api/v1/employment-activities/": "employment activities",
+    "/api/v1/placements/": "placements",
+    "/api/v1/notifications/": "notifications",
 }
 
 

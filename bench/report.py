@@ -136,10 +136,15 @@ def _other_lists(run: dict) -> list[str]:
     for row in rows:
         counted = f"{row['count']:,}{'+' if row['count_is_estimate'] else ''}"
         lines.append(
-            f"| {row['user']} | {row['list']} | {_ms(row['api'])} | {row['api_queries']} | "
+            f"| {row['user']} | {_list_named(row)} | {_ms(row['api'])} | {row['api_queries']} | "
             f"{counted} |"
         )
     return lines
+
+
+def _list_named(row: dict) -> str:
+    """An other list's name, with its filter when it has one."""
+    return f"{row['list']}, {row['filter']}" if row.get("filter") else row["list"]
 
 
 def _audit_log(run: dict) -> list[str]:
@@ -194,4 +199,32 @@ def _growth(small: dict, large: dict) -> list[str]:
             f"{row['api']['median_ms']:.1f} | {growth:.2f}× | "
             f"{old['api_queries']} → {row['api_queries']} |"
         )
-    return [*lines, ""]
+    return [*lines, *_other_growth(small, large), ""]
+
+
+def _other_growth(small: dict, large: dict) -> list[str]:
+    """The growth of each other list measured in both worlds; none if either lacks them."""
+    before = {(row["user"], _list_named(row)): row for row in _rows(small.get("other_lists"))}
+    grown = [
+        (row, before[(row["user"], _list_named(row))])
+        for row in _rows(large.get("other_lists"))
+        if (row["user"], _list_named(row)) in before
+    ]
+    if not grown:
+        return []
+    lines = [
+        "",
+        "The other lists:",
+        "",
+        f"| user | list | median ms at {small['clients']:,} | median ms at {large['clients']:,} "
+        "| growth | queries |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for row, old in grown:
+        growth = row["api"]["median_ms"] / old["api"]["median_ms"]
+        lines.append(
+            f"| {row['user']} | {_list_named(row)} | {old['api']['median_ms']:.1f} | "
+            f"{row['api']['median_ms']:.1f} | {growth:.2f}× | "
+            f"{old['api_queries']} → {row['api_queries']} |"
+        )
+    return lines

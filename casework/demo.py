@@ -199,7 +199,9 @@ def bulk_insert(model, objs: list) -> None:
     Python, quote by quote, which made JSON decision facts and long text the
     slowest part of a national-scale seed. Values go to the driver as they
     are (it adapts UUIDs, dates, decimals and text itself); only JSON is
-    prepared by its field, and `auto_now` stamps are taken as `save` would.
+    prepared by its field, and `auto_now` stamps are taken as `save` would,
+    except a creation stamp already set, which is kept (a row dated when
+    what it records happened, such as a decision's notification).
     Other databases get `bulk_create` in batches of `BULK_BATCH`. Primary
     keys left empty are filled in by the database and not read back; related
     objects must already carry their primary keys (drawn with `_uuid`).
@@ -208,7 +210,16 @@ def bulk_insert(model, objs: list) -> None:
         return
     database = connections[DEFAULT_DB_ALIAS]
     if database.vendor != "postgresql":
+        # bulk_create stamps every creation time; put back the ones set (small worlds only).
+        kept = [
+            (obj.pk, {f.attname: getattr(obj, f.attname) for f in model._meta.concrete_fields
+                      if getattr(f, "auto_now_add", False) and getattr(obj, f.attname)})
+            for obj in objs
+        ]  # fmt: skip
         model.objects.bulk_create(objs, batch_size=BULK_BATCH)
+        for pk, stamps in kept:
+            if stamps:
+                model.objects.filter(pk=pk).update(**stamps)
         return
     fields = [
         field
@@ -231,7 +242,8 @@ def bulk_insert(model, objs: list) -> None:
         for obj in objs:
             row = [getattr(obj, name) for name in names]
             for i, field in stamped:
-                row[i] = field.pre_save(obj, True)
+                if field.auto_now or row[i] is None:
+                    row[i] = field.pre_save(obj, True)
             for i, field in as_json:
                 row[i] = field.get_db_prep_save(row[i], database)
             copy.write_row(row)

@@ -1,13 +1,17 @@
 """Demo agencies, teams and staff of the demo-data contract (docs/DEMO.md)."""
 
+import uuid
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from decimal import Decimal
 from random import Random
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
+from django.utils import timezone
 
-from core.models import Agency, AgencyKind, Team, User
+from core.models import Agency, AgencyKind, Notification, Team, User
+from core.notifications import notification_unsaved
 from core.roles import Role
 from core.services import agency_create, staff_create, team_create
 
@@ -33,6 +37,8 @@ DEMO_AGENCIES = (
 BULK_CASELOAD = 2000
 # Program officers per agency in a bulk world (north-po01 …), deciding the queue together.
 BULK_OFFICERS = 8
+# A bulk notification older than this was read the day after it came.
+BULK_NOTICE_READ_AFTER = timedelta(days=14)
 
 # (username suffix, roles, delegated limit, first name, last name) per agency.
 DEMO_STAFF = {
@@ -150,3 +156,23 @@ def _bulk_staff(world: DemoWorld, password_hash: str) -> None:
                 validate_password_strength=False,
                 password_hash=password_hash,
             )
+
+
+def bulk_notification(
+    obj, recipient_id, at: datetime, *, kind: str, title: str, body: str = ""
+) -> Notification:
+    """The notification a service left `recipient_id` about `obj` at `at`, for the bulk seeders.
+
+    Unsaved, for `casework.demo.bulk_insert`. Its id is derived from the
+    object's and the kind, so the world stays reproducible without drawing
+    from its random source; one older than `BULK_NOTICE_READ_AFTER` was read
+    the day after it came.
+    """
+    notification = notification_unsaved(
+        recipient_id=recipient_id, kind=kind, title=title, body=body, obj=obj
+    )
+    notification.id = uuid.uuid5(obj.pk, kind)
+    notification.created_at = at
+    if at < timezone.now() - BULK_NOTICE_READ_AFTER:
+        notification.read_at = at + timedelta(days=1)
+    return notification

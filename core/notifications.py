@@ -34,8 +34,22 @@ def notify(
     """
     if recipient is None or not recipient.is_active:
         return None
-    return Notification.objects.create(
-        recipient=recipient,
+    notification = notification_unsaved(
+        recipient_id=recipient.pk, kind=kind, title=title, body=body, obj=obj
+    )
+    notification.save(force_insert=True)
+    return notification
+
+
+def notification_unsaved(
+    *, recipient_id, kind: str, title: str, body: str = "", obj: models.Model | None = None
+) -> Notification:
+    """The row `notify` writes, not yet saved: for writers of many rows at once (the demo).
+
+    The caller checks the recipient is active, as `notify` does.
+    """
+    return Notification(
+        recipient_id=recipient_id,
         kind=kind,
         title=title[:200],
         body=body,

@@ -22,7 +22,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from casework.models import CaseStatus
-from core.demo import BULK_OFFICERS, DemoWorld
+from core.demo import BULK_OFFICERS, DemoWorld, bulk_notification
+from core.models import Notification
 from core.nz.fiscal import fiscal_year_bounds, fiscal_year_of
 from programs import demo_employment, demo_referrals
 from programs.models import (
@@ -59,7 +60,7 @@ from programs.services import (
     programme_create,
     repayment_record,
 )
-from programs.services.aid import age_band
+from programs.services.aid import age_band, requester_notice
 from programs.services.budgets import budget_decision_facts
 
 MSD = "Ministry of Social Development"
@@ -147,6 +148,7 @@ def seed(world: DemoWorld) -> None:
     if world.shared.get("bulk_cases"):
         seed_bulk(world, aid, this_year)
         demo_referrals.seed_bulk(world)
+        demo_employment.seed_bulk(world)
 
 
 # The end state of each bulk aid request, per hundred. Approvals the budget cannot hold
@@ -243,12 +245,13 @@ def seed_bulk(world: DemoWorld, aid, this_year: int) -> None:
     Declines and returns are an agency officer's; approvals, payments and
     cancellations the bulk officers' (`<agency>-po01` …, whose delegated limit
     covers every bulk amount), each with the decision, history, payment,
-    recovery and repayment rows the aid and payment services write (no audit
-    events or notifications). Approvals commit against the budget of their
-    fiscal year only while it holds the money; the budgets' committed and
-    paid figures are then moved by exactly the sums of those rows. The
-    allocations of this and last fiscal year grow in proportion to the
-    world, so most approvals fit and officers can still approve the queue.
+    recovery and repayment rows the aid and payment services write, and the
+    requester's notification of each decision (no audit events). Approvals
+    commit against the budget of their fiscal year only while it holds the
+    money; the budgets' committed and paid figures are then moved by exactly
+    the sums of those rows. The allocations of this and last fiscal year
+    grow in proportion to the world, so most approvals fit and officers can
+    still approve the queue.
     """
     from casework.demo import _uuid, bulk_insert
 
@@ -274,7 +277,7 @@ def seed_bulk(world: DemoWorld, aid, this_year: int) -> None:
     }
     rows: dict[str, list] = {
         "enrolments": [], "requests": [], "changes": [], "decisions": [], "payments": [],
-        "recoveries": [], "repayments": [],
+        "recoveries": [], "repayments": [], "notifications": [],
     }  # fmt: skip
 
     def flush():
@@ -285,6 +288,7 @@ def seed_bulk(world: DemoWorld, aid, this_year: int) -> None:
         bulk_insert(Payment, rows["payments"])
         bulk_insert(Recovery, rows["recoveries"])
         bulk_insert(Repayment, rows["repayments"])
+        bulk_insert(Notification, rows["notifications"])
         for batch in rows.values():
             batch.clear()
 
@@ -400,6 +404,10 @@ def _bulk_request(rng, rows, world, case, aid, item, drawn, budgets, officer, pa
                 facts=facts,
                 budget_id=budget.pk if budget else None,
             )
+        )
+        notice = requester_notice(request, DecisionOutcome(outcome))
+        rows["notifications"].append(
+            bulk_notification(request, case.worker_id, item.decided, **notice)
         )
     if state == AidRequestStatus.CANCELLED:
         budgets.release(budget, item.amount)

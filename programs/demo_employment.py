@@ -5,21 +5,30 @@ so history, budgets and audit rows are the real ones. Each agency gets
 placements offered, withdrawn, started (check-ins not yet due, due soon,
 overdue, recorded) and ended early or after sustained work; some are
 wage-subsidised against the employment programme's budget.
+
+A benchmark-sized world adds plans, activities and placements on a share
+of its bulk cases in batches (`seed_bulk`).
 """
 
 from datetime import date, timedelta
 from decimal import Decimal
+from random import Random
 
 from django.utils import timezone
 
 from casework.models import CaseStatus
 from core.demo import DemoWorld
 from core.errors import ApplicationError
-from programs.employment_schedule import minimum_wage_on
+from programs.employment_schedule import check_in_due_dates, minimum_wage_on
 from programs.models import (
+    EmploymentActivity,
     EmploymentActivityKind,
     EmploymentBarrier,
+    EmploymentPlan,
+    Placement,
+    PlacementCheckIn,
     PlacementStatus,
+    PlacementStatusChange,
     ProgrammeKind,
 )
 from programs.services import employment as services
@@ -77,6 +86,7 @@ def seed(world: DemoWorld) -> None:
     today = timezone.localdate()
     rng = world.rng
     employers = {slug: _employers(world, slug) for slug in world.agencies if slug in EMPLOYERS}
+    world.shared["employers"] = employers
     programme = (world.shared.get("programmes") or {}).get(ProgrammeKind.EMPLOYMENT)
     cases = [
         case
@@ -118,6 +128,141 @@ def seed(world: DemoWorld) -> None:
             if placement is not None:
                 made["placements"].append(placement)
     world.shared["employment"] = made
+
+
+# Of the bulk client cases under way, how many in a hundred have an employment plan.
+BULK_PLAN_CASES = 20
+# Of those plans, how many in a hundred have a placement (offered, withdrawn or started).
+BULK_PLACEMENTS = 40
+BULK_OUTCOMES = (PlacementStatus.OFFERED, PlacementStatus.WITHDRAWN, PlacementStatus.STARTED)
+BULK_WITHDRAW_REASON = "The client took up another offer."
+BULK_BATCH = 5000
+ACTIVITY_OUTCOMES = (
+    "Went well; confident about the next step.",
+    "CV updated and sent to two employers.",
+    "Practised interview answers — kōrero about the gap in work history.",
+    "Did not attend; rebooked for next week.",
+)
+
+
+def seed_bulk(world: DemoWorld) -> None:
+    """Employment plans on `BULK_PLAN_CASES` in a hundred of the bulk client cases under way.
+
+    Each plan, made by the case's lead, has one to four activities in the
+    last four months (never before the case opened), and `BULK_PLACEMENTS`
+    in a hundred of the plans a placement with one of the agency's
+    employers: offered (starting within a fortnight), withdrawn, or started
+    in the last three weeks with its 4-, 13- and 26-week check-ins
+    scheduled, none yet due. As the employment services would write them,
+    with each placement's history; unsubsidised, so no budget moves. Drawn
+    from a random source of their own, so the rest of the world is the same
+    with or without them.
+    """
+    from casework.demo import _at, _uuid, bulk_insert
+
+    employers = world.shared.get("employers") or {}
+    # Derived from the world's random state without drawing from it.
+    rng = Random(hash(world.rng.getstate()))
+    today = timezone.localdate()
+    rows: dict[str, list] = {
+        "plans": [], "activities": [], "placements": [], "changes": [], "check_ins": [],
+    }  # fmt: skip
+
+    def flush():
+        bulk_insert(EmploymentPlan, rows["plans"])
+        bulk_insert(EmploymentActivity, rows["activities"])
+        bulk_insert(Placement, rows["placements"])
+        bulk_insert(PlacementStatusChange, rows["changes"])
+        bulk_insert(PlacementCheckIn, rows["check_ins"])
+        for batch in rows.values():
+            batch.clear()
+
+    for case in world.shared.get("bulk_cases", []):
+        if case.status in (CaseStatus.REFERRED, CaseStatus.CLOSED) or not employers.get(case.slug):
+            continue
+        if rng.randrange(100) >= BULK_PLAN_CASES:
+            continue
+        agency = world.agencies[case.slug]
+        opened = case.opened.date()
+        made = _at(max(opened, today - timedelta(days=rng.randint(0, 120))))
+        plan = EmploymentPlan(
+            id=_uuid(rng), agency=agency, case_id=case.case_id, client_id=case.client_id,
+            work_goals=rng.choice(GOALS),
+            barriers=rng.sample(EmploymentBarrier.values, rng.randint(1, 3)),
+            support_agreed="Weekly coaching; bus card; help with CV and interview clothes.",
+            next_review_on=today + timedelta(days=rng.randint(7, 60)),
+            created_by_id=case.worker_id, created_at=made,
+        )  # fmt: skip
+        rows["plans"].append(plan)
+        for _ in range(rng.randint(1, 4)):
+            rows["activities"].append(_bulk_activity(rng, case, plan, made.date(), today))
+        if rng.randrange(100) < BULK_PLACEMENTS:
+            _bulk_placement(rng, rows, case, plan, rng.choice(employers[case.slug]), today)
+        if len(rows["plans"]) >= BULK_BATCH:
+            flush()
+    flush()
+
+
+def _bulk_activity(rng, case, plan, made: date, today: date) -> EmploymentActivity:
+    """One activity on a bulk plan, on or after the day the plan was made."""
+    from casework.demo import _at, _uuid
+
+    kind = rng.choice(EmploymentActivityKind.values)
+    training = {}
+    if kind == EmploymentActivityKind.TRAINING:
+        provider, qualification, level = rng.choice(PROVIDERS)
+        training = {
+            "provider": provider, "qualification": qualification, "nzqa_level": level,
+            "completed": rng.random() < 0.6,
+        }  # fmt: skip
+    occurred = made + timedelta(days=rng.randint(0, max((today - made).days, 0)))
+    return EmploymentActivity(
+        id=_uuid(rng), agency_id=plan.agency_id, case_id=case.case_id, client_id=case.client_id,
+        plan_id=plan.pk, kind=kind, occurred_on=occurred,
+        hours=Decimal({"training": 16, "work_experience": 20, "job_search": 3}.get(kind, 1)),
+        outcome=rng.choice(ACTIVITY_OUTCOMES), created_by_id=case.worker_id,
+        created_at=_at(occurred), **training,
+    )  # fmt: skip
+
+
+def _bulk_placement(rng, rows, case, plan, employer, today: date) -> None:
+    """A placement on a bulk plan, its history and (once started) its scheduled check-ins."""
+    from casework.demo import _at, _uuid
+
+    status = rng.choice(BULK_OUTCOMES)
+    if status == PlacementStatus.OFFERED:
+        start_on = today + timedelta(days=rng.randint(1, 14))
+    else:
+        start_on = today - timedelta(days=rng.randint(0, 20))
+    offered = _at(min(start_on, today) - timedelta(days=rng.randint(1, 10)))
+    in_force = minimum_wage_on(start_on)
+    if in_force is None:
+        return
+    placement = Placement(
+        id=_uuid(rng), agency_id=plan.agency_id, case_id=case.case_id,
+        client_id=case.client_id, plan_id=plan.pk, employer=employer, role=rng.choice(ROLES),
+        start_on=start_on, hours_per_week=Decimal(rng.choice(("20", "25", "30", "37.5", "40"))),
+        hourly_wage=in_force[1] + Decimal(rng.randint(0, 12)) / 2, minimum_wage=in_force[1],
+        status=status, created_by_id=case.worker_id, created_at=offered,
+    )  # fmt: skip
+    rows["placements"].append(placement)
+    history = [("", PlacementStatus.OFFERED, "Job offered.", offered)]
+    if status == PlacementStatus.WITHDRAWN:
+        history.append((PlacementStatus.OFFERED, status, BULK_WITHDRAW_REASON, _at(start_on)))
+    elif status == PlacementStatus.STARTED:
+        placement.started_on = start_on
+        history.append((PlacementStatus.OFFERED, status, "", _at(start_on)))
+        for weeks, due_on in check_in_due_dates(start_on).items():
+            rows["check_ins"].append(
+                PlacementCheckIn(id=_uuid(rng), placement=placement, weeks=weeks, due_on=due_on)
+            )
+    for from_status, to_status, reason, at in history:
+        rows["changes"].append(
+            PlacementStatusChange(
+                placement=placement, from_status=from_status, to_status=to_status,
+                reason=reason, changed_by_id=case.worker_id, changed_at=at,
+            )
+        )  # fmt: skip
 
 
 def _employers(world: DemoWorld, slug: str) -> list:

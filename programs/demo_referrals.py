@@ -31,7 +31,8 @@ from casework.models import (
     TieType,
 )
 from casework.services.consents import consent_record
-from core.demo import DemoWorld
+from core.demo import DemoWorld, bulk_notification
+from core.models import Notification
 from programs.models import (
     Referral,
     ReferralShare,
@@ -305,8 +306,9 @@ def seed_bulk(world: DemoWorld) -> None:
     sent referral has the client's `referral_sharing` consent for that
     recipient, recorded by the sender before sending, and the share snapshot
     of `SHARED` taken when it was sent; a completed one has added the
-    organisation to the client's network. Some open referrals' consent has
-    been withdrawn since, so the recipient may no longer read the share.
+    organisation to the client's network, and the sender has the
+    notifications of its answers. Some open referrals' consent has been
+    withdrawn since, so the recipient may no longer read the share.
     Dates fall in the last four months, after the case opened.
     """
     from casework.demo import _uuid, bulk_insert
@@ -334,6 +336,7 @@ def seed_bulk(world: DemoWorld) -> None:
         "referrals": [],
         "changes": [],
         "shares": [],
+        "notifications": [],
     }
 
     def flush():
@@ -342,6 +345,7 @@ def seed_bulk(world: DemoWorld) -> None:
         bulk_insert(Referral, rows["referrals"])
         bulk_insert(ReferralStatusChange, rows["changes"])
         bulk_insert(ReferralShare, rows["shares"])
+        bulk_insert(Notification, rows["notifications"])
         for batch in rows.values():
             batch.clear()
 
@@ -396,6 +400,11 @@ def seed_bulk(world: DemoWorld) -> None:
                 referral.outcome_reason = why
             if to_status in ENDED_STATES:
                 referral.ended_at = at
+            if to_status in referrals.NOTIFY_SENDER_ON:
+                notice = referrals.sender_notice(referral, to_status, why)
+                rows["notifications"].append(
+                    bulk_notification(referral, case.worker_id, at, **notice)
+                )
         if state in OPEN_STATES:
             still_open += 1
         if state in OPEN_STATES and still_open % BULK_CONSENT_WITHDRAWN_EVERY == 1:

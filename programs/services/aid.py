@@ -501,16 +501,22 @@ def notify_requester(aid_request: AidRequest, outcome: DecisionOutcome) -> None:
     decision or not at all, and a rolled-back decision can never announce
     itself. Delivery beyond the in-app list (email, push) would go on commit.
     """
-    amount = format_nzd(aid_request.amount)
-    category = aid_request.get_category_display()
-    reason = aid_request.decision_reason
     notify(
         recipient=aid_request.submitted_by or aid_request.created_by,
-        kind=f"aid_{outcome.value}",
-        title=f"Aid request {outcome.label.lower()}: {category} {amount}",
-        body=reason,
         obj=aid_request,
+        **requester_notice(aid_request, outcome),
     )
+
+
+def requester_notice(aid_request: AidRequest, outcome: DecisionOutcome) -> dict:
+    """What the requester is told of a decision: the `kind`, `title` and `body` to notify."""
+    amount = format_nzd(aid_request.amount)
+    category = aid_request.get_category_display()
+    return {
+        "kind": f"aid_{outcome.value}",
+        "title": f"Aid request {outcome.label.lower()}: {category} {amount}",
+        "body": aid_request.decision_reason,
+    }
 
 
 def apply_transition(

@@ -498,14 +498,24 @@ def _open_received_case(actor: User, referral: Referral, *, confirm_not_duplicat
 
 def _notify_sender(referral: Referral, to_status: ReferralStatus, reason: str) -> None:
     # In the transaction: the notification is a row that must not outlive a rolled-back move.
-    organisation = referral.service.organisation.name
     notify(
         recipient=referral.sent_by or referral.created_by,
-        kind=NOTIFY_SENDER_ON[to_status],
-        title=f"Referral {referral.reference} {to_status.label.lower()} by {organisation}",
-        body=reason,
         obj=referral,
+        **sender_notice(referral, to_status, reason),
     )
+
+
+def sender_notice(referral: Referral, to_status: ReferralStatus, reason: str) -> dict:
+    """What the sender is told when the recipient answers: the `kind`, `title` and `body`.
+
+    Only for the moves of `NOTIFY_SENDER_ON`.
+    """
+    organisation = referral.service.organisation.name
+    return {
+        "kind": NOTIFY_SENDER_ON[to_status],
+        "title": f"Referral {referral.reference} {to_status.label.lower()} by {organisation}",
+        "body": reason,
+    }
 
 
 def _lock(actor: User, referral: Referral) -> Referral:

@@ -120,6 +120,30 @@ def test_each_other_list_is_tabled_with_its_time_queries_and_rows_counted():
     assert "| team lead | payments | 12.5 / 14.0 | 3 | 412 |" in summary
 
 
+def _other_list(median_ms: float, list_filter: str = "") -> dict:
+    return {
+        "user": "caseworker",
+        "list": "notifications",
+        "filter": list_filter,
+        "count": 120,
+        "count_is_estimate": False,
+        "api": {"median_ms": median_ms, "p95_ms": median_ms + 1, "n": 30},
+        "api_queries": 3,
+    }
+
+
+def test_each_other_list_grows_from_the_smaller_world_to_the_larger_by_its_filter():
+    small, large = _run(10_000, {"status": "not measured"}), _run(100_000, {"rows": 10})
+    small["other_lists"] = [_other_list(10.0), _other_list(8.0, "unread=true")]
+    large["other_lists"] = [_other_list(12.0), _other_list(16.0, "unread=true")]
+
+    summary = markdown([small, large])
+
+    assert "| caseworker | notifications | 10.0 | 12.0 | 1.20× | 3 → 3 |" in summary
+    assert "| caseworker | notifications, unread=true | 8.0 | 16.0 | 2.00× | 3 → 3 |" in summary
+    assert "| caseworker | notifications, unread=true | 16.0 / 17.0 | 3 | 120 |" in summary
+
+
 def test_a_run_without_the_other_lists_has_no_such_table():
     summary = markdown([_run(100_000, {"status": "not measured"})])
 

@@ -1,5 +1,6 @@
 """The bulk demo world (`seed_demo --clients N` above its threshold): same grants, reproducible."""
 
+from datetime import timedelta
 from decimal import Decimal
 from io import StringIO
 
@@ -23,22 +24,28 @@ from casework.models import (
     NetworkTie,
     WhanauMember,
 )
-from core.models import User
+from core.models import Notification, User
+from programs.employment_schedule import check_in_due_dates
 from programs.models import (
     AidDecision,
     AidRequest,
     AidRequestStatus,
     Budget,
     DecisionOutcome,
+    EmploymentActivity,
+    EmploymentPlan,
     Payment,
     PaymentMethod,
+    Placement,
+    PlacementStatus,
     ProgrammeKind,
     Recovery,
     Referral,
     ReferralStatus,
 )
 from programs.selectors.referrals import referrals_visible_to, shared_snapshot_visible
-from programs.services import payment_record, referrals
+from programs.services import employment, payment_record, referrals
+from programs.services.aid import requester_notice
 
 pytestmark = pytest.mark.django_db
 
@@ -121,6 +128,15 @@ def _bulk_fingerprint() -> dict:
         ),
         "assessments": Assessment.objects.filter(administered_by__username__regex=bulk).values_list(
             "pk", "client_id", "answers"
+        ),
+        "plans": EmploymentPlan.objects.filter(created_by__username__regex=bulk).values_list(
+            "pk", "case_id", "barriers"
+        ),
+        "placements": Placement.objects.filter(created_by__username__regex=bulk).values_list(
+            "pk", "status", "start_on", "hourly_wage"
+        ),
+        "notifications": Notification.objects.filter(recipient__username__regex=bulk).values_list(
+            "pk", "kind", "title", "object_id"
         ),
     }
     return {name: sorted(values, key=str) for name, values in rows.items()}
@@ -350,3 +366,124 @@ def test_a_bulk_referral_is_answered_through_the_service():
 
     assert accepted.status == ReferralStatus.ACCEPTED
     assert referrals_visible_to(south).filter(pk=referral.pk).exists()
+
+
+def test_bulk_decisions_and_referral_answers_notify_as_the_services_do():
+    seed("--clients", "400", "--bulk-above", "0")
+    bulk = r"^(north|south)-cw[0-9]+$"
+    decided = AidRequest.objects.filter(created_by__username__regex=bulk, decisions__isnull=False)
+
+    assert decided.exists()
+    for request in decided.prefetch_related("decisions"):
+        (decision,) = request.decisions.all()
+        (notice,) = Notification.objects.filter(object_id=str(request.pk))
+        expected = requester_notice(request, DecisionOutcome(decision.outcome))
+        assert (notice.kind, notice.title, notice.body) == (
+            expected["kind"],
+            expected["title"],
+            expected["body"],
+        )
+        assert notice.recipient_id == request.submitted_by_id
+        assert notice.object_type == "programs.aidrequest"
+        assert notice.created_at == decision.decided_at
+        assert (notice.read_at is None) == (
+            decision.decided_at >= timezone.now() - timedelta(days=14)
+        )
+    undecided = AidRequest.objects.filter(created_by__username__regex=bulk, decisions__isnull=True)
+    assert not Notification.objects.filter(
+        object_id__in=[str(pk) for pk in undecided.values_list("pk", flat=True)]
+    ).exists()
+    answered = Referral.objects.filter(
+        created_by__username__regex=bulk, responded_at__isnull=False
+    ).select_related("service__organisation")
+    assert answered.exists()
+    for referral in answered:
+        kinds = set(
+            Notification.objects.filter(object_id=str(referral.pk)).values_list("kind", flat=True)
+        )
+        answer = (
+            "referral_declined"
+            if referral.status == ReferralStatus.DECLINED
+            else ("referral_accepted")
+        )
+        assert answer in kinds
+        assert ("referral_completed" in kinds) == (referral.status == ReferralStatus.COMPLETED)
+
+
+def test_bulk_notifications_reach_only_their_recipient(client_for):
+    seed("--clients", "400", "--bulk-above", "0")
+    worker, other = (User.objects.get(username=f"{slug}-cw001") for slug in ("north", "south"))
+    theirs = Notification.objects.filter(recipient=worker)
+
+    assert theirs.count() > 50
+    page = client_for(worker).get("/api/v1/notifications/", {"page_size": 50}).json()
+    assert page["count"] == theirs.count()
+    assert [row["id"] for row in page["results"]] == [
+        str(pk) for pk in theirs.order_by("-created_at", "id").values_list("pk", flat=True)[:50]
+    ]
+    mine = client_for(other).get("/api/v1/notifications/", {"page_size": 50}).json()
+    assert not {row["id"] for row in mine["results"]} & {
+        str(pk) for pk in theirs.values_list("pk", flat=True)
+    }
+
+
+def test_bulk_cases_carry_employment_plans_activities_and_placements(client_for):
+    seed("--clients", "400", "--bulk-above", "0")
+    worker = User.objects.get(username="north-cw001")
+    plans = EmploymentPlan.objects.filter(created_by=worker).select_related("case")
+    today = timezone.localdate()
+
+    assert plans.exists()
+    for plan in plans:
+        assert plan.case.lead_caseworker_id == worker.pk
+        assert plan.case.status not in ("referred", "closed")
+        assert plan.client_id == plan.case.client_id
+        assert plan.agency_id == plan.case.agency_id
+        activities = EmploymentActivity.objects.filter(plan=plan)
+        assert 1 <= activities.count() <= 4
+        for activity in activities:
+            assert timezone.localdate(plan.created_at) <= activity.occurred_on <= today
+    placements = Placement.objects.filter(plan__in=plans).prefetch_related(
+        "status_changes", "check_ins"
+    )
+    assert set(placements.values_list("status", flat=True)) == {
+        PlacementStatus.OFFERED,
+        PlacementStatus.WITHDRAWN,
+        PlacementStatus.STARTED,
+    }
+    for placement in placements:
+        history = [(c.from_status, c.to_status) for c in placement.status_changes.all()]
+        assert history[0] == ("", PlacementStatus.OFFERED)
+        assert history[-1][1] == placement.status
+        assert placement.hourly_wage >= placement.minimum_wage
+        assert not placement.is_subsidised
+        due = {c.weeks: c.due_on for c in placement.check_ins.all()}
+        if placement.status == PlacementStatus.STARTED:
+            assert placement.started_on <= today
+            assert due == check_in_due_dates(placement.started_on)
+            assert min(due.values()) > today
+        else:
+            assert due == {}
+    api = client_for(worker)
+    assert api.get("/api/v1/employment-plans/").json()["count"] == plans.count()
+    assert api.get("/api/v1/placements/").json()["count"] == placements.count()
+    other = client_for(User.objects.get(username="south-cw001"))
+    assert other.get("/api/v1/employment-plans/", {"case": plans[0].case_id}).json()["count"] == 0
+
+
+def test_a_bulk_placement_offered_starts_through_the_service():
+    seed("--clients", "400", "--bulk-above", "0")
+    placement = (
+        Placement.objects.filter(status=PlacementStatus.OFFERED, agency__slug="north")
+        .exclude(created_by__username="north-caseworker")
+        .order_by("start_on", "id")
+        .select_related("case__lead_caseworker")
+        .first()
+    )
+
+    started = employment.placement_start(
+        actor=placement.case.lead_caseworker, placement=placement, on=timezone.localdate()
+    )
+
+    assert started.status == PlacementStatus.STARTED
+    assert started.check_ins.count() == 3
