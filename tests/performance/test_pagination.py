@@ -1,6 +1,7 @@
 """The bounded count of list pages (docs/adr/0007-bounded-count-pagination.md)."""
 
 import pytest
+from django.core.paginator import EmptyPage
 from django.db import connection
 from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
@@ -128,6 +129,49 @@ def test_a_page_read_keys_first_is_one_query_sorting_only_the_keys(reader):
     assert "LIMIT 2 OFFSET 2" in inner.upper()
 
 
+def test_pages_read_keys_first_with_their_count_are_the_querysets_own(reader):
+    events = AuditEvent.objects.filter(actor=reader).order_by("object_type", "-object_id", "id")
+    expected = list(events)
+    paginators = [
+        BoundedCountPaginator(keys_first(events, counted_with_page=True), 5) for _ in range(3)
+    ]
+
+    with CaptureQueriesContext(connection) as ctx:
+        pages = [
+            paginator.page(number) for paginator, number in zip(paginators, (1, 2, 3), strict=True)
+        ]
+        counts = [(p.paginator.count, p.paginator.count_is_estimate) for p in pages]
+
+    assert [list(page) for page in pages] == [expected[0:5], expected[5:10], expected[10:12]]
+    assert counts == [(12, False)] * 3
+    # Each page: its keys with the count, then its rows; never a count of its own.
+    assert len(ctx.captured_queries) == 6
+    assert _count_queries(ctx) == 0
+    assert [page.has_next() for page in pages] == [True, True, False]
+
+
+def test_a_list_counted_with_its_keys_says_when_it_passes_the_limit(reader, settings):
+    settings.API_COUNT_LIMIT = 10
+    events = AuditEvent.objects.filter(actor=reader).order_by("-object_id", "id")
+
+    first = BoundedCountPaginator(keys_first(events, counted_with_page=True), 5).page(1)
+    third = BoundedCountPaginator(keys_first(events, counted_with_page=True), 5).page(3)
+
+    assert (first.paginator.count, first.paginator.count_is_estimate) == (10, True)
+    assert first.has_next()
+    assert [row.pk for row in third] == [row.pk for row in list(events)[10:12]]
+    assert not third.has_next()
+
+
+def test_an_empty_page_counted_with_its_keys_is_counted_as_any_list(reader):
+    events = AuditEvent.objects.filter(actor=reader).order_by("-object_id", "id")
+
+    with pytest.raises(EmptyPage):
+        BoundedCountPaginator(keys_first(events, counted_with_page=True), 5).page(4)
+    nothing = BoundedCountPaginator(keys_first(events.none(), counted_with_page=True), 5)
+    assert (nothing.count, list(nothing.page(1))) == (0, [])
+
+
 # --- a caseworker's client list counts in its page query ---------------------------------------
 
 
@@ -228,3 +272,34 @@ def test_a_count_limit_below_one_refuses_to_start(value, accepted):
     else:
         assert result.returncode != 0
         assert "API_COUNT_LIMIT must be at least 1" in result.stderr
+
+
+# --- a caseworker's other caseload lists count with their page's keys ---------------------------
+
+
+def test_a_caseworkers_caseload_list_is_counted_with_its_page_keys(client_for, staff, led_case):
+    from tests.programs.referral_helpers import consent_for
+
+    worker = staff["north-caseworker"]
+    for _ in range(3):
+        consent_for(worker, led_case(worker).client, name="Te Whare Tiaki")
+    other = staff["north-caseworker2"]
+    consent_for(other, led_case(other).client, name="Te Whare Tiaki")
+
+    with CaptureQueriesContext(connection) as ctx:
+        first = client_for(worker).get("/api/v1/consents/", {"page_size": 2}).json()
+    # Read now: the next request clears the connection's query log.
+    counts_asked = _count_queries(ctx)
+    second = client_for(worker).get("/api/v1/consents/", {"page_size": 2, "page": 2}).json()
+    beyond = client_for(worker).get("/api/v1/consents/", {"page_size": 2, "page": 3})
+
+    assert (first["count"], first["count_is_estimate"], second["count"]) == (3, False, 3)
+    assert [len(first["results"]), len(second["results"])] == [2, 1]
+    assert "listed_total" not in first["results"][0]
+    assert counts_asked == 0
+    assert beyond.status_code == 404
+
+    with CaptureQueriesContext(connection) as ctx:
+        led = client_for(staff["north-lead"]).get("/api/v1/consents/").json()
+    assert led["count"] == 4
+    assert _count_queries(ctx) == 1
