@@ -22,7 +22,17 @@ import uuid
 
 from django.contrib.auth.models import Group, Permission
 from django.db import connection
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Value
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.lookups import IsNull
 from guardian.shortcuts import assign_perm, remove_perm
 
 from casework.models import (
@@ -529,20 +539,43 @@ def client_permission_probed(user: User, codename: str, *, client_ref: str) -> E
     (holder, permission, object) indexes lets the planner test each row
     instead (under 1 ms), and is never NULL for a row without a client.
     """
-    perm = permission_id(codename)
-    granted = Exists(
-        ClientUserObjectPermission.objects.filter(
-            user_id=user.pk, permission_id=perm, content_object_id=OuterRef(client_ref)
-        )
+    return _probed(
+        ClientUserObjectPermission, ClientGroupObjectPermission, user, codename, ref=client_ref
     )
+
+
+def case_permission_probed(user: User, codename: str, *, case_ref: str) -> ExpressionWrapper:
+    """`case_permission_exists` as a test of each row's own grant rows, for a page's column.
+
+    See `client_permission_probed`: which side of a referral a team lead
+    reads from hashed the team's 50,000 case grants for a page of 50
+    (docs/PERFORMANCE.md). Never NULL for a row without a case.
+    """
+    return _probed(
+        CaseUserObjectPermission, CaseGroupObjectPermission, user, codename, ref=case_ref
+    )
+
+
+def _probed(user_model, group_model, user: User, codename: str, *, ref: str) -> ExpressionWrapper:
+    """Does `user` hold `codename` on the object at `ref`: a scalar subquery per grant table.
+
+    Not `EXISTS`: PostgreSQL may hash an `EXISTS` after all, weighing every
+    row it expects the join below the page's LIMIT to yield (a team lead's
+    referrals: 5,700, so all 50,000 grants were hashed for 50 rows). A
+    scalar subquery is never hashed; it runs for the rows that reach the
+    page, one index probe each.
+    """
+    perm = permission_id(codename)
+
+    def held(grants: QuerySet) -> Q:
+        first = grants.filter(permission_id=perm, content_object_id=OuterRef(ref))
+        return Q(IsNull(Subquery(first.values("content_object_id")[:1]), False))
+
+    granted = held(user_model.objects.filter(user_id=user.pk))
     groups = user_group_ids(user)
     if groups:
-        granted = granted | Exists(
-            ClientGroupObjectPermission.objects.filter(
-                group_id__in=groups, permission_id=perm, content_object_id=OuterRef(client_ref)
-            )
-        )
-    return ExpressionWrapper(Q(granted), output_field=BooleanField())
+        granted |= held(group_model.objects.filter(group_id__in=groups))
+    return ExpressionWrapper(granted, output_field=BooleanField())
 
 
 def case_permission_exists(user: User, codename: str, *, case_ref: str = "pk") -> ExpressionWrapper:

@@ -426,3 +426,24 @@ def test_list_queries_do_not_grow_with_the_page(
 def test_malformed_id_is_404(client_for, cw):
     assert client_for(cw).get(f"{URL}not-a-uuid/").status_code == 404
     assert client_for(cw).post(f"{URL}not-a-uuid/send/").status_code == 404
+
+
+def test_a_team_lead_reads_each_listed_referral_from_its_own_side(
+    client_for, staff, cw, case, service, consent, led_case
+):
+    incoming = sent(cw, case, service)
+    south_worker = staff["south-caseworker"]
+    south_case = led_case(south_worker)
+    consent_for(south_worker, south_case.client, name="Te Whare Tiaki")
+    outgoing = sent(south_worker, south_case, outside_service())
+    draft(south_worker, south_case, service)  # to their own agency, not sent: theirs only
+
+    listed = client_for(staff["south-lead"]).get(URL).json()["results"]
+    directions = {row["id"]: row["direction"] for row in listed}
+
+    assert directions[str(incoming.pk)] == "incoming"
+    assert directions[str(outgoing.pk)] == "outgoing"
+    assert sorted(directions.values()) == ["incoming", "outgoing", "outgoing"]
+    # The sending team lead reads the same referral as theirs.
+    north = client_for(staff["north-lead"]).get(URL).json()["results"]
+    assert {row["id"]: row["direction"] for row in north} == {str(incoming.pk): "outgoing"}
