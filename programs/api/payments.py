@@ -81,7 +81,10 @@ class PaymentViewSet(
         return super().get_permissions()
 
     def get_queryset(self):
-        return selectors.payments_visible_to(self.request.user)
+        queryset = selectors.payments_visible_to(self.request.user)
+        if self.action == "list":
+            return selectors.payments_listed(queryset)
+        return queryset
 
     @extend_schema(
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
@@ -122,7 +125,10 @@ class RecoveryViewSet(ProgrammeCaseloadPagesMixin, viewsets.ReadOnlyModelViewSet
     sorted_apart_over = Q(status=RecoveryStatus.ACTIVE)
 
     def get_queryset(self):
-        return selectors.recoveries_visible_to(self.request.user)
+        queryset = selectors.recoveries_visible_to(self.request.user)
+        if self.action == "list":
+            return selectors.recoveries_listed(queryset)
+        return queryset
 
     def retrieve(self, request, *args, **kwargs):
         recovery = self.get_object()
@@ -191,7 +197,10 @@ class RepaymentViewSet(
         return super().get_permissions()
 
     def get_queryset(self):
-        return selectors.repayments_visible_to(self.request.user)
+        queryset = selectors.repayments_visible_to(self.request.user)
+        if self.action == "list":
+            return selectors.repayments_listed(queryset)
+        return queryset
 
     @extend_schema(
         parameters=[IDEMPOTENCY_KEY_PARAMETER],

@@ -15,10 +15,13 @@ from programs.selectors.enrolments import enrolment_get, enrolments_visible_to
 from programs.selectors.payments import (
     client_balances_visible_to,
     payment_get,
+    payments_listed,
     payments_visible_to,
+    recoveries_listed,
     recoveries_visible_to,
     recovery_get,
     repayment_get,
+    repayments_listed,
     repayments_visible_to,
 )
 from programs.selectors.programmes import budgets_visible_to, programme_get, programmes_visible_to
@@ -36,13 +39,16 @@ __all__ = [
     "enrolment_get",
     "enrolments_visible_to",
     "payment_get",
+    "payments_listed",
     "payments_visible_to",
     "programme_get",
     "programmes_visible_to",
     "reads_caseload_aid_only",
+    "recoveries_listed",
     "recoveries_visible_to",
     "recovery_get",
     "repayment_get",
+    "repayments_listed",
     "repayments_visible_to",
     "with_history",
 ]

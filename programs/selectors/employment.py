@@ -111,9 +111,7 @@ def employment_activity_get(*, actor: User, activity_id) -> EmploymentActivity:
 
 def placements_visible_to(user: User) -> QuerySet[Placement]:
     """Placements on cases `user` may see, ready to list: three queries a page whatever its size."""
-    queryset = Placement.objects.select_related(
-        "client", "employer", "programme", "budget", "created_by"
-    ).prefetch_related(
+    queryset = Placement.objects.select_related("client", "employer").prefetch_related(
         Prefetch("check_ins", queryset=PlacementCheckIn.objects.order_by("weeks")),
         Prefetch(
             "status_changes",

@@ -815,3 +815,36 @@ def test_a_filtered_list_selects_without_distinct(world, username, path, params,
         assert response.json()["results"], f"{path} {params}: the demo world holds no such rows"
     distinct = [q["sql"] for q in ctx.captured_queries if "DISTINCT" in q["sql"].upper()]
     assert not distinct, f"{path} {params} selects DISTINCT: {distinct[0][:300]}"
+
+
+# Columns of joined rows that a list never shows; reading them cost planning and model
+# instances on every page (docs/PERFORMANCE.md). `with_joined_columns` names what is read.
+UNREAD_ON_LIST = {
+    "/api/v1/payments/": ['"programs_programme"', '"programs_aidrequest"."justification"'],
+    "/api/v1/recoveries/": ['"programs_aidrequest"."justification"', '"casework_client"."nhi"'],
+    "/api/v1/repayments/": ['"programs_recovery"."principal"', '"core_user"."password"'],
+    "/api/v1/placements/": ['"programs_programme"', '"programs_budget"'],
+}
+
+
+@pytest.mark.parametrize(
+    ("path", "username"),
+    [
+        (path, username)
+        for path in sorted(UNREAD_ON_LIST)
+        for username in ("north-caseworker", "north-lead", "north-senior-officer")
+        # Officers read money, not placements.
+        if not (path == "/api/v1/placements/" and username == "north-senior-officer")
+    ],
+)
+def test_money_and_placement_lists_read_only_what_they_show(world, path, username):
+    client = APIClient()
+    client.force_authenticate(user=user(username))
+
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(path, {"page_size": 5})
+
+    assert response.status_code == 200
+    assert response.json()["results"], "nothing listed: the test would prove nothing"
+    read = " ".join(q["sql"] for q in ctx.captured_queries)
+    assert not [column for column in UNREAD_ON_LIST[path] if column in read]
