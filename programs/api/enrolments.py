@@ -54,7 +54,10 @@ class EnrolmentViewSet(
         return super().get_permissions()
 
     def get_queryset(self):
-        return selectors.enrolments_visible_to(self.request.user)
+        queryset = selectors.enrolments_visible_to(self.request.user)
+        if self.action == "list":
+            return selectors.enrolments_listed(queryset)
+        return queryset
 
     @extend_schema(request=EnrolmentCreateSerializer, responses={201: EnrolmentSerializer})
     def create(self, request, *args, **kwargs):

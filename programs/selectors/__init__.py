@@ -11,7 +11,11 @@ from programs.selectors.aid import (
     reads_caseload_aid_only,
     with_history,
 )
-from programs.selectors.enrolments import enrolment_get, enrolments_visible_to
+from programs.selectors.enrolments import (
+    enrolment_get,
+    enrolments_listed,
+    enrolments_visible_to,
+)
 from programs.selectors.payments import (
     client_balances_visible_to,
     payment_get,
@@ -37,6 +41,7 @@ __all__ = [
     "budgets_visible_to",
     "client_balances_visible_to",
     "enrolment_get",
+    "enrolments_listed",
     "enrolments_visible_to",
     "payment_get",
     "payments_listed",

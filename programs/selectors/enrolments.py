@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404
 
 from casework.access import case_permission_exists
 from core.models import User
+from core.querysets import with_joined_columns
 from programs.models import Enrolment
 from programs.selectors.aid import reads_agency_aid
 
@@ -18,6 +19,19 @@ def enrolments_visible_to(actor: User) -> QuerySet[Enrolment]:
     if reads_agency_aid(actor):
         visible |= Q(agency_id=actor.agency_id)
     return queryset.filter(visible)
+
+
+def enrolments_listed(queryset: QuerySet[Enrolment]) -> QuerySet[Enrolment]:
+    """`queryset` (from `enrolments_visible_to`) joining only what the list shows.
+
+    The programme's name and the enroller's username; a list shows the case
+    by its key, so its row is not joined at all.
+    """
+    return with_joined_columns(
+        queryset.select_related(None).select_related("programme", "enrolled_by"),
+        programme=("name",),
+        enrolled_by=("username",),
+    )
 
 
 def enrolment_get(*, actor: User, enrolment_id) -> Enrolment:

@@ -820,6 +820,7 @@ def test_a_filtered_list_selects_without_distinct(world, username, path, params,
 # Columns of joined rows that a list never shows; reading them cost planning and model
 # instances on every page (docs/PERFORMANCE.md). `with_joined_columns` names what is read.
 UNREAD_ON_LIST = {
+    "/api/v1/enrolments/": ['"casework_case"."opened_at"', '"programs_programme"."funder"'],
     "/api/v1/payments/": ['"programs_programme"', '"programs_aidrequest"."justification"'],
     "/api/v1/recoveries/": ['"programs_aidrequest"."justification"', '"casework_client"."nhi"'],
     "/api/v1/repayments/": ['"programs_recovery"."principal"', '"core_user"."password"'],
@@ -837,7 +838,7 @@ UNREAD_ON_LIST = {
         if not (path == "/api/v1/placements/" and username == "north-senior-officer")
     ],
 )
-def test_money_and_placement_lists_read_only_what_they_show(world, path, username):
+def test_money_employment_and_enrolment_lists_read_only_what_they_show(world, path, username):
     client = APIClient()
     client.force_authenticate(user=user(username))
 
