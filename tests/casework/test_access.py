@@ -407,3 +407,37 @@ def test_probing_each_rows_grants_answers_as_the_grant_filter_does(staff, led_ca
     # Members in name order: the north caseworker's client, the second caseworker's, the south
     # caseworker's, a client in nobody's case, and a member who is no client.
     assert [probed for _f, probed in answers] == sees
+
+
+@pytest.mark.parametrize(
+    ("username", "sees"),
+    [
+        ("north-caseworker", [True, False, False]),
+        ("north-caseworker2", [False, True, False]),
+        ("north-lead", [True, True, False]),
+        ("south-caseworker", [False, False, True]),
+        ("south-lead", [False, False, True]),
+    ],
+)
+def test_probing_each_cases_grants_answers_as_the_grant_filter_does(
+    staff, led_case, username, sees
+):
+    # `case_permission_probed` is the per-row form of `case_permission_exists` for a page's
+    # column (which side of a referral the reader is on): the same yes and no for each case.
+    from casework.models import Case
+
+    made = [
+        led_case(staff["north-caseworker"]),
+        led_case(staff["north-caseworker2"]),
+        led_case(staff["south-caseworker"]),
+    ]
+    actor = staff[username]
+
+    rows = Case.objects.filter(pk__in=[case.pk for case in made]).annotate(
+        by_filter=access.case_permission_exists(actor, "view_case"),
+        probed=access.case_permission_probed(actor, "view_case", case_ref="pk"),
+    )
+    answers = {row.pk: (bool(row.by_filter), row.probed) for row in rows}
+
+    assert all(by_filter == probed for by_filter, probed in answers.values()), answers
+    assert [answers[case.pk][1] for case in made] == sees
