@@ -151,8 +151,8 @@ def seed_bulk(world: DemoWorld) -> None:
     Each plan, made by the case's lead, has one to four activities in the
     last four months (never before the case opened), and `BULK_PLACEMENTS`
     in a hundred of the plans a placement with one of the agency's
-    employers: offered (starting within a fortnight), withdrawn, or started
-    in the last three weeks with its 4-, 13- and 26-week check-ins
+    employers, in turn offered (starting within a fortnight), withdrawn, or
+    started in the last three weeks with its 4-, 13- and 26-week check-ins
     scheduled, none yet due. As the employment services would write them,
     with each placement's history; unsubsidised, so no budget moves. Drawn
     from a random source of their own, so the rest of the world is the same
@@ -177,6 +177,7 @@ def seed_bulk(world: DemoWorld) -> None:
         for batch in rows.values():
             batch.clear()
 
+    placements = 0
     for case in world.shared.get("bulk_cases", []):
         if case.status in (CaseStatus.REFERRED, CaseStatus.CLOSED) or not employers.get(case.slug):
             continue
@@ -197,7 +198,10 @@ def seed_bulk(world: DemoWorld) -> None:
         for _ in range(rng.randint(1, 4)):
             rows["activities"].append(_bulk_activity(rng, case, plan, made.date(), today))
         if rng.randrange(100) < BULK_PLACEMENTS:
-            _bulk_placement(rng, rows, case, plan, rng.choice(employers[case.slug]), today)
+            # The outcomes in turn, so even a small world holds each of them.
+            status = BULK_OUTCOMES[placements % len(BULK_OUTCOMES)]
+            employer = rng.choice(employers[case.slug])
+            placements += _bulk_placement(rng, rows, case, plan, employer, status, today)
         if len(rows["plans"]) >= BULK_BATCH:
             flush()
     flush()
@@ -225,11 +229,13 @@ def _bulk_activity(rng, case, plan, made: date, today: date) -> EmploymentActivi
     )  # fmt: skip
 
 
-def _bulk_placement(rng, rows, case, plan, employer, today: date) -> None:
-    """A placement on a bulk plan, its history and (once started) its scheduled check-ins."""
+def _bulk_placement(rng, rows, case, plan, employer, status, today: date) -> bool:
+    """A placement on a bulk plan in `status`, its history and (once started) its check-ins.
+
+    False, and nothing made, when no minimum wage is known for its start.
+    """
     from casework.demo import _at, _uuid
 
-    status = rng.choice(BULK_OUTCOMES)
     if status == PlacementStatus.OFFERED:
         start_on = today + timedelta(days=rng.randint(1, 14))
     else:
@@ -237,7 +243,7 @@ def _bulk_placement(rng, rows, case, plan, employer, today: date) -> None:
     offered = _at(min(start_on, today) - timedelta(days=rng.randint(1, 10)))
     in_force = minimum_wage_on(start_on)
     if in_force is None:
-        return
+        return False
     placement = Placement(
         id=_uuid(rng), agency_id=plan.agency_id, case_id=case.case_id,
         client_id=case.client_id, plan_id=plan.pk, employer=employer, role=rng.choice(ROLES),
@@ -263,6 +269,7 @@ def _bulk_placement(rng, rows, case, plan, employer, today: date) -> None:
                 reason=reason, changed_by_id=case.worker_id, changed_at=at,
             )
         )  # fmt: skip
+    return True
 
 
 def _employers(world: DemoWorld, slug: str) -> list:
