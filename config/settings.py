@@ -205,6 +205,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "GET_LIB_DOC_EXCLUDES": "core.openapi.lib_doc_excludes",
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "casework.models.CaseStatus",
         "NoteKindEnum": "casework.models.NoteKind",

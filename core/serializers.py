@@ -2,11 +2,12 @@
 
 from rest_framework import serializers
 
+from core.fast_read import FastReadMixin
 from core.models import Agency, AuditAction, AuditEvent, Team, User
 from core.roles import Role
 
 
-class AgencySerializer(serializers.ModelSerializer):
+class AgencySerializer(FastReadMixin, serializers.ModelSerializer):
     class Meta:
         model = Agency
         fields = ["id", "name", "slug", "kind", "region"]

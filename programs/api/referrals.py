@@ -21,6 +21,7 @@ from programs.selectors.referrals import (
     recipient_side,
     referral_get,
     referral_inbox,
+    referrals_listed,
     referrals_visible_to,
     sender_side,
 )
@@ -79,7 +80,10 @@ class ReferralViewSet(
     ordering = ["-created_at", "id"]
 
     def get_queryset(self):
-        return referrals_visible_to(self.request.user)
+        queryset = referrals_visible_to(self.request.user)
+        if self.action == "list":
+            return referrals_listed(queryset)
+        return queryset
 
     def retrieve(self, request, *args, **kwargs):
         return Response(self._read(referral_get(actor=request.user, referral_id=kwargs["pk"])))
@@ -108,7 +112,7 @@ class ReferralViewSet(
     @action(detail=False, methods=["get"])
     def inbox(self, request):
         """Referrals sent to your agency that are still open (sent, accepted or engaged)."""
-        queryset = self.filter_queryset(referral_inbox(request.user))
+        queryset = self.filter_queryset(referrals_listed(referral_inbox(request.user)))
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(ReferralSerializer(page, many=True).data)
 

@@ -5,6 +5,7 @@ from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.fast_read import FastReadMixin
 from core.nz.regions import REGION_CHOICES
 from programs.models import Organisation, OrganisationKind, Service, ServiceCategory
 
@@ -67,7 +68,7 @@ class LanguagesField(serializers.Field):
         return data
 
 
-class OrganisationBriefSerializer(serializers.ModelSerializer):
+class OrganisationBriefSerializer(FastReadMixin, serializers.ModelSerializer):
     agency = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     kind = OrganisationKindField(read_only=True)
 
@@ -128,7 +129,7 @@ class OrganisationWriteSerializer(serializers.Serializer):
     link_my_agency = serializers.BooleanField(required=False, default=False, write_only=True)
 
 
-class ServiceSerializer(serializers.ModelSerializer):
+class ServiceSerializer(FastReadMixin, serializers.ModelSerializer):
     """A service of a directory organisation: what, where, for whom, languages, cost, hours."""
 
     organisation = OrganisationBriefSerializer(read_only=True)

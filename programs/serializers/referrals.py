@@ -5,8 +5,15 @@ from rest_framework import serializers
 
 from casework.models import ContactFrequency, SupportKind, TieQuality
 from casework.redaction import client_display_name
+from core.fast_read import FastReadMixin
 from core.serializers import AgencySerializer
-from programs.models import Referral, ReferralShareField, ReferralUrgency, Service
+from programs.models import (
+    Referral,
+    ReferralShareField,
+    ReferralStatusChange,
+    ReferralUrgency,
+    Service,
+)
 from programs.selectors.referrals import shared_snapshot_visible
 from programs.serializers.directory import ServiceSerializer
 from programs.workflow import referral_allowed_transitions
@@ -22,19 +29,23 @@ SENDER_ONLY_FIELDS = (
 )
 
 
-class ReferralHistorySerializer(serializers.Serializer):
+class ReferralHistorySerializer(FastReadMixin, serializers.ModelSerializer):
     from_status = serializers.CharField()
     to_status = serializers.CharField()
     reason = serializers.CharField()
     changed_at = serializers.DateTimeField()
     changed_by = serializers.SerializerMethodField()
 
+    class Meta:
+        model = ReferralStatusChange
+        fields = ["from_status", "to_status", "reason", "changed_at", "changed_by"]
+
     def get_changed_by(self, change) -> str:
         user = change.changed_by
         return user.get_full_name() or user.get_username()
 
 
-class ReferralSerializer(serializers.ModelSerializer):
+class ReferralSerializer(FastReadMixin, serializers.ModelSerializer):
     """A referral as the viewer's side may see it.
 
     The sending side sees everything. The receiving side sees the referral

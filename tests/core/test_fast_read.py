@@ -56,6 +56,25 @@ def test_fast_path_equals_drf_on_the_demo_lists(demo):
     assert _assert_same(AidRequestStatusChangeSerializer, history) > 5
 
 
+def test_fast_path_equals_drf_on_the_demo_referrals(demo):
+    from core.serializers import AgencySerializer
+    from programs.selectors.referrals import referrals_listed, referrals_visible_to
+    from programs.serializers.directory import OrganisationBriefSerializer, ServiceSerializer
+    from programs.serializers.referrals import ReferralHistorySerializer, ReferralSerializer
+
+    for username in ("north-caseworker", "north-lead", "south-lead"):
+        reader = User.objects.get(username=username)
+        listed = list(referrals_listed(referrals_visible_to(reader)))
+        assert _assert_same(ReferralSerializer, listed) > 0, username
+        history = [change for referral in listed for change in referral.status_changes.all()]
+        assert _assert_same(ReferralHistorySerializer, history) > 0
+        agencies = [r.agency for r in listed] + [r.recipient_agency for r in listed]
+        assert _assert_same(AgencySerializer, [a for a in agencies if a is not None]) > 0
+        assert _assert_same(ServiceSerializer, [r.service for r in listed]) > 0
+        organisations = [r.service.organisation for r in listed]
+        assert _assert_same(OrganisationBriefSerializer, organisations) > 0
+
+
 def test_fast_path_reads_columns_and_leaves_the_rest_to_drf():
     plan = {name: reader for name, reader, _field in CaseSerializer()._read_plan()}
     # Columns and foreign-key ids are read straight off the instance...

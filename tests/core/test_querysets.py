@@ -38,12 +38,25 @@ def test_a_column_left_out_is_fetched_when_read(staff, led_case, django_assert_n
         assert case.client.legal_family_name
 
 
+def test_a_relation_of_a_relation_is_named_by_its_path(staff, led_case, django_assert_num_queries):
+    led_case(staff["north-caseworker"])
+    queryset = Case.objects.select_related("team__agency")
+
+    case = with_joined_columns(queryset, team=("name", "agency"), team__agency=("slug",)).get()
+
+    assert case.team.agency.get_deferred_fields() >= {"name", "region"}
+    with django_assert_num_queries(0):
+        assert case.team.name
+        assert case.team.agency.slug == "north"
+
+
 @pytest.mark.parametrize(
     ("queryset", "joined", "message"),
     [
         (lambda: Case.objects.all(), {"client": ("legal_family_name",)}, "not joined"),
         (lambda: Case.objects.select_related("whanau"), {"client": ("nhi",)}, "not joined"),
         (lambda: Case.objects.select_related("client"), {"client": ()}, "Name the columns"),
+        (lambda: Case.objects.select_related("team"), {"team__agency": ("slug",)}, "not joined"),
     ],
 )
 def test_a_relation_not_joined_or_without_columns_is_refused(queryset, joined, message):

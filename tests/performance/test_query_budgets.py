@@ -825,6 +825,13 @@ UNREAD_ON_LIST = {
     "/api/v1/recoveries/": ['"programs_aidrequest"."justification"', '"casework_client"."nhi"'],
     "/api/v1/repayments/": ['"programs_recovery"."principal"', '"core_user"."password"'],
     "/api/v1/placements/": ['"programs_programme"', '"programs_budget"'],
+    "/api/v1/referrals/": [
+        '"core_user"."password"',
+        '"casework_client"."nhi"',
+        '"casework_consent"."notes"',
+        '"programs_organisation"."website"',
+        '"programs_referralshare"."shared_at"',
+    ],
 }
 
 
@@ -834,11 +841,16 @@ UNREAD_ON_LIST = {
         (path, username)
         for path in sorted(UNREAD_ON_LIST)
         for username in ("north-caseworker", "north-lead", "north-senior-officer")
-        # Officers read money, not placements.
-        if not (path == "/api/v1/placements/" and username == "north-senior-officer")
+        # Officers read money, not placements or referrals.
+        if not (
+            path in ("/api/v1/placements/", "/api/v1/referrals/")
+            and username == "north-senior-officer"
+        )
     ],
 )
-def test_money_employment_and_enrolment_lists_read_only_what_they_show(world, path, username):
+def test_money_employment_enrolment_and_referral_lists_read_only_what_they_show(
+    world, path, username
+):
     client = APIClient()
     client.force_authenticate(user=user(username))
 

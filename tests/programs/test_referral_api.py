@@ -447,3 +447,41 @@ def test_a_team_lead_reads_each_listed_referral_from_its_own_side(
     # The sending team lead reads the same referral as theirs.
     north = client_for(staff["north-lead"]).get(URL).json()["results"]
     assert {row["id"]: row["direction"] for row in north} == {str(incoming.pk): "outgoing"}
+
+
+def test_each_reader_sees_the_referrals_either_side_grants_them(
+    staff, cw, case, service, consent, led_case
+):
+    # A team lead's sending side is probed row by row (`referral_visibility`); it must
+    # let through exactly what the set-shaped sides do, own-name grants beyond the
+    # team's included.
+    from casework.access import grant_case_to_user
+    from programs.selectors.referrals import recipient_side, referral_visibility, sender_side
+
+    incoming = sent(cw, case, service)
+    south_worker = staff["south-caseworker"]
+    south_case = led_case(south_worker)
+    consent_for(south_worker, south_case.client, name="Te Whare Tiaki")
+    south_outgoing = sent(south_worker, south_case, outside_service())
+    south_draft = draft(south_worker, south_case, service)
+    other_case = led_case(south_worker)
+    beyond_team = draft(south_worker, other_case, service)
+    north_lead = staff["north-lead"]
+    grant_case_to_user(other_case, north_lead)  # an own-name grant the north team lacks
+
+    def seen(user, visibility):
+        return set(Referral.objects.filter(visibility).values_list("pk", flat=True))
+
+    readers = [*staff.values()]
+    for reader in readers:
+        assert seen(reader, referral_visibility(reader)) == seen(
+            reader, sender_side(reader) | recipient_side(reader)
+        ), reader.username
+    assert seen(north_lead, referral_visibility(north_lead)) == {incoming.pk, beyond_team.pk}
+    assert seen(staff["south-lead"], referral_visibility(staff["south-lead"])) == {
+        incoming.pk,
+        south_outgoing.pk,
+        south_draft.pk,
+        beyond_team.pk,
+    }
+    assert seen(staff["north-officer"], referral_visibility(staff["north-officer"])) == set()
