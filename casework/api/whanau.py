@@ -1,6 +1,7 @@
 """Endpoints for whānau: `/whanau/` groups and `/whanau/{id}/members/` their members."""
 
 import django_filters
+from django.db.models import Q
 from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -8,6 +9,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from casework.api.pages import GrantedCaseloadPagesMixin
 from casework.models import Whanau, WhanauMember
 from casework.selectors import whanau as selectors
 from casework.serializers.whanau import (
@@ -48,7 +50,7 @@ class WhanauFilter(django_filters.FilterSet):
         return selectors.whanau_named(queryset, term=value)
 
 
-class WhanauViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class WhanauViewSet(GrantedCaseloadPagesMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Whānau you registered, or where you see a member client or a case.
 
     Member clients you may not see are listed without their name. Whānau are
@@ -61,6 +63,7 @@ class WhanauViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     search_fields = []
     ordering_fields = ["name", "created_at"]
     ordering = ["name", "id"]
+    sorted_apart_over = Q(name="")
 
     def get_permissions(self):
         if self.action in {"create", "partial_update"}:

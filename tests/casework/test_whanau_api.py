@@ -489,3 +489,34 @@ def test_a_year_one_created_filter_is_400(client_for, staff, param):
     response = client_for(staff["north-caseworker"]).get(URL, {param: "0001-01-01T00:00:00"})
 
     assert response.status_code == 400
+
+
+def test_a_caseworkers_whanau_are_counted_with_their_page_keys_in_name_order(
+    client_for, staff, whanau_of
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    worker = staff["north-caseworker"]
+    for name in ("Te whānau o Rua", "Te whānau o Ari", "Te whānau o Hine"):
+        whanau_of(worker, {"name": "Kahu", "relationship": "sibling"}, name=name)
+    whanau_of(staff["north-caseworker2"], {"name": "Tama", "relationship": "sibling"})
+
+    with CaptureQueriesContext(connection) as ctx:
+        first = client_for(worker).get(URL, {"page_size": 2}).json()
+    # Read now: the next request clears the connection's query log.
+    counted_apart = [q for q in ctx.captured_queries if q["sql"].startswith("SELECT COUNT(*)")]
+    second = client_for(worker).get(URL, {"page_size": 2, "page": 2}).json()
+    backwards = client_for(worker).get(URL, {"ordering": "-name"}).json()
+
+    names = [w["name"] for w in first["results"] + second["results"]]
+    assert names == ["Te whānau o Ari", "Te whānau o Hine", "Te whānau o Rua"]
+    assert (first["count"], second["count"], first["count_is_estimate"]) == (3, 3, False)
+    assert not counted_apart
+    assert [w["name"] for w in backwards["results"]] == names[::-1]
+    # A team lead's whānau are a team's, not a caseload: counted as any list.
+    whanau_of(staff["north-lead"], {"name": "Pita", "relationship": "sibling"})
+    with CaptureQueriesContext(connection) as ctx:
+        led = client_for(staff["north-lead"]).get(URL).json()
+    assert led["count"] == 1
+    assert [q for q in ctx.captured_queries if q["sql"].startswith("SELECT COUNT(*)")]
