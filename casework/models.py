@@ -200,6 +200,9 @@ class Whanau(models.Model):
         ordering = ["name", "id"]
         verbose_name = "whānau"
         verbose_name_plural = "whānau"
+        # The list's order within an agency: a team lead's page is read along it and stops
+        # after the page, testing each whānau's members and cases as it goes.
+        indexes = [models.Index(fields=["agency", "name", "id"], name="whanau_agency_name")]
 
     def __str__(self) -> str:
         return self.name

@@ -2,7 +2,8 @@
 
 import uuid
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.lookups import IsNull
 from django.http import Http404
 
 from casework import access
@@ -22,9 +23,16 @@ def whanau_visible_to(actor: User) -> QuerySet[Whanau]:
     """
     if not (actor and actor.is_authenticated and actor.is_active and actor.agency_id):
         return Whanau.objects.none()
+    if access.user_group_ids(actor):
+        return Whanau.objects.filter(agency_id=actor.agency_id).filter(
+            Q(created_by_id=actor.pk) | _probed_through_members_or_cases(actor)
+        )
+    # No grant-holding groups, as just read: the client predicate need not read them again.
     sees_member = Exists(
         WhanauMember.objects.filter(whanau_id=OuterRef("pk")).filter(
-            access.client_permission_exists(actor, "view_client", client_ref="client_id")
+            access.client_permission_exists(
+                actor, "view_client", via_groups=False, client_ref="client_id"
+            )
         )
     )
     sees_case = Exists(
@@ -35,6 +43,31 @@ def whanau_visible_to(actor: User) -> QuerySet[Whanau]:
     return Whanau.objects.filter(agency_id=actor.agency_id).filter(
         Q(created_by_id=actor.pk) | sees_member | sees_case
     )
+
+
+def _probed_through_members_or_cases(actor: User) -> Q:
+    """Does the actor see a member client or a case of each whānau: probed whānau by whānau.
+
+    For a reader with grant-holding groups (a team lead). As `EXISTS` over
+    the grants, PostgreSQL answered it for every whānau at once: it joined
+    the country's whānau members to the team's 50,000 client grants before
+    reading a single whānau, for the count and again for the page
+    (docs/PERFORMANCE.md). Scalar subqueries are never hashed: each whānau
+    read along the list's order looks up its own members and cases, and
+    each of those its own grant rows, and the page stops after the page.
+    A caseworker's few thousand grants stay sets (`whanau_visible_to`).
+    """
+
+    def first(rows) -> Q:
+        return Q(IsNull(Subquery(rows.order_by().values("pk")[:1]), False))
+
+    member = WhanauMember.objects.filter(whanau_id=OuterRef("pk")).filter(
+        access.client_permission_probed(actor, "view_client", client_ref="client_id")
+    )
+    case = Case.objects.filter(whanau_id=OuterRef("pk")).filter(
+        access.case_permission_probed(actor, "view_case", case_ref="pk")
+    )
+    return first(member) | first(case)
 
 
 def whanau_members_of(*, actor: User) -> QuerySet[WhanauMember]:

@@ -520,3 +520,45 @@ def test_a_caseworkers_whanau_are_counted_with_their_page_keys_in_name_order(
         led = client_for(staff["north-lead"]).get(URL).json()
     assert led["count"] == 1
     assert [q for q in ctx.captured_queries if q["sql"].startswith("SELECT COUNT(*)")]
+
+
+def test_a_team_lead_lists_whanau_seen_by_every_reason_and_no_other(
+    client_for, staff, assigned_client, whanau_of
+):
+    # A team lead's whānau are tested one by one (`whanau_visible_to`): each reason must
+    # hold on its own, through the team's grants and through grants in the lead's name.
+    cw, lead = staff["north-caseworker"], staff["north-lead"]
+    team_client = assigned_client(cw)
+    access.grant_client_to_group(team_client, cw.team.lead_group)
+    own_name_client = assigned_client(cw)
+    access.grant_client_to_user(own_name_client, lead)
+    by_member = whanau_of(cw, {"client": str(team_client.pk), "relationship": "parent"}, name="A")
+    by_own_grant = whanau_of(
+        cw, {"client": str(own_name_client.pk), "relationship": "parent"}, name="B"
+    )
+    by_case = whanau_of(cw, {"name": "Rua", "relationship": "sibling"}, name="C")
+    case = CaseFactory(
+        client=None, whanau_id=by_case["id"], agency=cw.agency, created_by=cw,
+        lead_caseworker=cw, team=cw.team,
+    )  # fmt: skip
+    access.grant_case_to_group(case, cw.team.lead_group)
+    by_own_case = whanau_of(cw, {"name": "Toru", "relationship": "sibling"}, name="D")
+    own_case = CaseFactory(
+        client=None, whanau_id=by_own_case["id"], agency=cw.agency, created_by=cw,
+        lead_caseworker=cw, team=cw.team,
+    )  # fmt: skip
+    access.grant_case_to_user(own_case, lead)
+    registered = whanau_of(lead, {"name": "Wha", "relationship": "sibling"}, name="E")
+    whanau_of(cw, {"client": str(assigned_client(cw).pk), "relationship": "parent"}, name="F")
+    whanau_of(staff["south-caseworker"], {"name": "Rima", "relationship": "sibling"}, name="G")
+
+    listed = client_for(lead).get(URL).json()
+
+    expected = [by_member, by_own_grant, by_case, by_own_case, registered]
+    assert [w["id"] for w in listed["results"]] == [w["id"] for w in expected]
+    assert listed["count"] == len(expected)
+    assert (
+        client_for(lead).get(URL, {"page_size": 2, "page": 3}).json()["results"][0]["name"] == "E"
+    )
+    # South's lead sees none of north's, nor a south whānau no grant or registration gives them.
+    assert client_for(staff["south-lead"]).get(URL).json()["count"] == 0

@@ -147,7 +147,8 @@ def test_visibility_costs_the_same_queries_whatever_the_caseload(
         )
         access.grant_client_to_user(client, cw)
 
-    # The user's group ids, read once for each of the two predicates, then the rows.
+    # The user's group ids, read to shape the predicates and again by the case predicate,
+    # then the rows.
     with django_assert_num_queries(3):
         visible = list(whanau_visible_to(cw))
 
