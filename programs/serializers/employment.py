@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from casework.redaction import client_display_name
+from core.fast_read import FastReadMixin
 from core.nz.regions import REGION_CHOICES
 from programs.employment_workflow import placement_allowed_transitions
 from programs.models import (
@@ -14,6 +15,7 @@ from programs.models import (
     Placement,
     PlacementCheckIn,
     PlacementEndReason,
+    PlacementStatusChange,
 )
 
 
@@ -31,7 +33,7 @@ class ClientNameMixin(serializers.Serializer):
 # ---- employers ------------------------------------------------------------------------------
 
 
-class EmployerSerializer(serializers.ModelSerializer):
+class EmployerSerializer(FastReadMixin, serializers.ModelSerializer):
     class Meta:
         model = Employer
         fields = [
@@ -64,7 +66,7 @@ class EmployerWriteSerializer(serializers.Serializer):
 # ---- plans and activities -------------------------------------------------------------------
 
 
-class EmploymentPlanSerializer(ClientNameMixin, serializers.ModelSerializer):
+class EmploymentPlanSerializer(FastReadMixin, ClientNameMixin, serializers.ModelSerializer):
     created_by_name = serializers.SerializerMethodField()
 
     class Meta:
@@ -121,7 +123,7 @@ class EmploymentPlanReviewSerializer(serializers.Serializer):
     support_agreed = serializers.CharField(required=False, allow_blank=True)
 
 
-class EmploymentActivitySerializer(ClientNameMixin, serializers.ModelSerializer):
+class EmploymentActivitySerializer(FastReadMixin, ClientNameMixin, serializers.ModelSerializer):
     created_by_name = serializers.SerializerMethodField()
 
     class Meta:
@@ -168,7 +170,7 @@ class EmploymentActivityCreateSerializer(serializers.Serializer):
 # ---- placements -----------------------------------------------------------------------------
 
 
-class PlacementCheckInSerializer(serializers.ModelSerializer):
+class PlacementCheckInSerializer(FastReadMixin, serializers.ModelSerializer):
     class Meta:
         model = PlacementCheckIn
         fields = [
@@ -183,18 +185,22 @@ class PlacementCheckInSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PlacementHistorySerializer(serializers.Serializer):
+class PlacementHistorySerializer(FastReadMixin, serializers.ModelSerializer):
     from_status = serializers.CharField()
     to_status = serializers.CharField()
     reason = serializers.CharField()
     changed_at = serializers.DateTimeField()
     changed_by = serializers.SerializerMethodField()
 
+    class Meta:
+        model = PlacementStatusChange
+        fields = ["from_status", "to_status", "reason", "changed_at", "changed_by"]
+
     def get_changed_by(self, change) -> str | None:
         return _name(change.changed_by)
 
 
-class PlacementSerializer(ClientNameMixin, serializers.ModelSerializer):
+class PlacementSerializer(FastReadMixin, ClientNameMixin, serializers.ModelSerializer):
     employer = EmployerSerializer(read_only=True)
     subsidy_total = serializers.DecimalField(
         max_digits=12, decimal_places=2, read_only=True, allow_null=True

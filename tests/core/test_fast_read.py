@@ -75,6 +75,34 @@ def test_fast_path_equals_drf_on_the_demo_referrals(demo):
         assert _assert_same(OrganisationBriefSerializer, organisations) > 0
 
 
+def test_fast_path_equals_drf_on_the_demo_employment_records(demo):
+    from programs.selectors.employment import (
+        employment_activities_visible_to,
+        employment_plans_visible_to,
+        placements_visible_to,
+    )
+    from programs.serializers.employment import (
+        EmployerSerializer,
+        EmploymentActivitySerializer,
+        EmploymentPlanSerializer,
+        PlacementCheckInSerializer,
+        PlacementHistorySerializer,
+        PlacementSerializer,
+    )
+
+    lead = User.objects.get(username="north-lead")
+    placements = list(placements_visible_to(lead))
+    assert _assert_same(PlacementSerializer, placements) > 0
+    assert _assert_same(EmployerSerializer, [p.employer for p in placements]) > 0
+    check_ins = [c for p in placements for c in p.check_ins.all()]
+    history = [c for p in placements for c in p.status_changes.all()]
+    assert _assert_same(PlacementCheckInSerializer, check_ins) > 0
+    assert _assert_same(PlacementHistorySerializer, history) > 0
+    assert _assert_same(EmploymentPlanSerializer, list(employment_plans_visible_to(lead))) > 0
+    activities = list(employment_activities_visible_to(lead))
+    assert _assert_same(EmploymentActivitySerializer, activities) > 0
+
+
 def test_fast_path_reads_columns_and_leaves_the_rest_to_drf():
     plan = {name: reader for name, reader, _field in CaseSerializer()._read_plan()}
     # Columns and foreign-key ids are read straight off the instance...

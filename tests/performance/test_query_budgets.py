@@ -824,7 +824,7 @@ UNREAD_ON_LIST = {
     "/api/v1/payments/": ['"programs_programme"', '"programs_aidrequest"."justification"'],
     "/api/v1/recoveries/": ['"programs_aidrequest"."justification"', '"casework_client"."nhi"'],
     "/api/v1/repayments/": ['"programs_recovery"."principal"', '"core_user"."password"'],
-    "/api/v1/placements/": ['"programs_programme"', '"programs_budget"'],
+    "/api/v1/placements/": ['"programs_programme"', '"programs_budget"', '"core_user"."password"'],
     "/api/v1/referrals/": [
         '"core_user"."password"',
         '"casework_client"."nhi"',
