@@ -8,9 +8,11 @@ from django.http import Http404
 
 from casework import access
 from casework.models import Case, Whanau, WhanauMember
+from casework.redaction import CLIENT_NAME_COLUMNS
 from core.audit import audit_record
 from core.models import AuditAction, User
 from core.nz.text import fold_macrons, macrons_folded
+from core.querysets import with_joined_columns
 
 
 def whanau_visible_to(actor: User) -> QuerySet[Whanau]:
@@ -78,16 +80,16 @@ def whanau_members_of(*, actor: User) -> QuerySet[WhanauMember]:
     serializer redacts from these; callers scope the queryset to whānau the
     actor can see.
     """
-    return (
-        WhanauMember.objects.select_related("client")
-        .annotate(
-            client_visible=access.client_permission_probed(
-                actor, "view_client", client_ref="client_id"
-            ),
-            identity_visible=access.client_identity_exists(actor, client_ref="client_id"),
-        )
-        .order_by("-is_primary_contact", "name", "id")
+    # A member shows their client's name, as the viewer may see it: nothing else of the row.
+    members = with_joined_columns(
+        WhanauMember.objects.select_related("client"), client=CLIENT_NAME_COLUMNS
     )
+    return members.annotate(
+        client_visible=access.client_permission_probed(
+            actor, "view_client", client_ref="client_id"
+        ),
+        identity_visible=access.client_identity_exists(actor, client_ref="client_id"),
+    ).order_by("-is_primary_contact", "name", "id")
 
 
 def whanau_named(queryset: QuerySet[Whanau], *, term: str) -> QuerySet[Whanau]:

@@ -5,9 +5,10 @@ from rest_framework import serializers
 from casework.access import clients_visible_to
 from casework.models import Client, Relationship, Whanau, WhanauMember
 from casework.redaction import REDACTED, client_display_name
+from core.fast_read import FastReadMixin
 
 
-class WhanauMemberSerializer(serializers.ModelSerializer):
+class WhanauMemberSerializer(FastReadMixin, serializers.ModelSerializer):
     """A member as the viewer may see them.
 
     A client the viewer may not see at all shows neither id nor name; a
@@ -54,7 +55,7 @@ class WhanauMemberSerializer(serializers.ModelSerializer):
         return client_display_name(member.client, member.identity_visible)
 
 
-class WhanauSerializer(serializers.ModelSerializer):
+class WhanauSerializer(FastReadMixin, serializers.ModelSerializer):
     agency = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     members = WhanauMemberSerializer(many=True, read_only=True)
 

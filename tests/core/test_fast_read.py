@@ -103,6 +103,17 @@ def test_fast_path_equals_drf_on_the_demo_employment_records(demo):
     assert _assert_same(EmploymentActivitySerializer, activities) > 0
 
 
+def test_fast_path_equals_drf_on_the_demo_whanau(demo):
+    from casework.selectors.whanau import whanau_list
+    from casework.serializers.whanau import WhanauMemberSerializer, WhanauSerializer
+
+    for username in ("north-caseworker", "north-lead"):
+        listed = list(whanau_list(actor=User.objects.get(username=username)))
+        assert _assert_same(WhanauSerializer, listed) > 0, username
+        members = [member for whanau in listed for member in whanau.members.all()]
+        assert _assert_same(WhanauMemberSerializer, members) > 0
+
+
 def test_fast_path_reads_columns_and_leaves_the_rest_to_drf():
     plan = {name: reader for name, reader, _field in CaseSerializer()._read_plan()}
     # Columns and foreign-key ids are read straight off the instance...

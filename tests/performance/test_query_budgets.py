@@ -825,6 +825,7 @@ UNREAD_ON_LIST = {
     "/api/v1/recoveries/": ['"programs_aidrequest"."justification"', '"casework_client"."nhi"'],
     "/api/v1/repayments/": ['"programs_recovery"."principal"', '"core_user"."password"'],
     "/api/v1/placements/": ['"programs_programme"', '"programs_budget"', '"core_user"."password"'],
+    "/api/v1/whanau/": ['"casework_client"."nhi"', '"casework_client"."address"'],
     "/api/v1/referrals/": [
         '"core_user"."password"',
         '"casework_client"."nhi"',
@@ -841,9 +842,9 @@ UNREAD_ON_LIST = {
         (path, username)
         for path in sorted(UNREAD_ON_LIST)
         for username in ("north-caseworker", "north-lead", "north-senior-officer")
-        # Officers read money, not placements or referrals.
+        # Officers read money, not placements, referrals or whānau.
         if not (
-            path in ("/api/v1/placements/", "/api/v1/referrals/")
+            path in ("/api/v1/placements/", "/api/v1/referrals/", "/api/v1/whanau/")
             and username == "north-senior-officer"
         )
     ],
