@@ -21,11 +21,14 @@ or the caseload.
 import uuid
 
 from django.contrib.auth.models import Group, Permission
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
 from django.db.models import (
     BooleanField,
     Exists,
     ExpressionWrapper,
+    F,
+    Func,
     OuterRef,
     Q,
     QuerySet,
@@ -602,17 +605,44 @@ def clients_visible_to(user: User, queryset: QuerySet[Client] | None = None) -> 
     # The group ids are read once for both expressions (outside a request nothing is
     # memoized, and the query budgets count every read).
     groups = user_group_ids(user)
-    visible = _granted(
-        ClientUserObjectPermission,
-        ClientGroupObjectPermission,
-        user,
-        "view_client",
-        ref="pk",
-        groups=groups,
-    )
+    if not groups and connection.vendor == "postgresql":
+        visible = _own_grants_by_key(ClientUserObjectPermission, user, "view_client")
+    else:
+        visible = _granted(
+            ClientUserObjectPermission,
+            ClientGroupObjectPermission,
+            user,
+            "view_client",
+            ref="pk",
+            groups=groups,
+        )
     return queryset.filter(visible).annotate(
         identity_visible=_identity_granted(user, client_ref="pk", groups=groups)
     )
+
+
+class _EqualsAny(Func):
+    """`lhs = ANY(rhs)`, rhs an array."""
+
+    arg_joiner = " = ANY("
+    template = "(%(expressions)s))"
+    output_field = BooleanField()
+
+
+def _own_grants_by_key(user_model, user: User, codename: str) -> Q:
+    """`pk = ANY(ARRAY(the user's own grant rows))`: the objects granted to `user` by name.
+
+    The same rows as `_granted`'s `pk IN (grant rows)` for a user without
+    grant-holding groups, in a shape PostgreSQL reads from the other end: the
+    array is built once (a caseworker's 2,000 grants) and its keys looked up
+    in the primary key. As a semi-join PostgreSQL read a caseworker's
+    clients out of the whole table: 100,000 clients scanned for a page of
+    2,000 (docs/PERFORMANCE.md), and every client of the country tested
+    against a search of two letters. PostgreSQL only (arrays); keys only,
+    which are always indexed.
+    """
+    grants = user_model.objects.filter(user_id=user.pk, permission_id=permission_id(codename))
+    return Q(_EqualsAny(F("pk"), ArraySubquery(grants.values("content_object_id"))))
 
 
 def cases_visible_to(user: User, queryset: QuerySet[Case] | None = None) -> QuerySet[Case]:

@@ -441,3 +441,31 @@ def test_probing_each_cases_grants_answers_as_the_grant_filter_does(
 
     assert all(by_filter == probed for by_filter, probed in answers.values()), answers
     assert [answers[case.pk][1] for case in made] == sees
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_caseworkers_clients_are_found_by_key_among_their_grants(
+    staff, assigned_client, led_case
+):
+    # The array form (`_own_grants_by_key`) must see exactly what the grant filter sees.
+    from django.utils import timezone
+
+    cw = staff["north-caseworker"]
+    mine = {assigned_client(cw).pk, led_case(cw).client_id}
+    archived = assigned_client(cw)
+    Client.objects.filter(pk=archived.pk).update(archived_at=timezone.now())
+    assigned_client(staff["north-caseworker2"])
+    assigned_client(staff["south-caseworker"])
+
+    by_key = access.clients_visible_to(cw)
+    by_filter = Client.objects.filter(
+        access.client_permission_exists(cw, "view_client", via_groups=False)
+    )
+
+    assert "= ANY(ARRAY(" in str(by_key.query)
+    assert set(by_key.values_list("pk", flat=True)) == mine | {archived.pk}
+    assert set(by_key.values_list("pk", flat=True)) == set(by_filter.values_list("pk", flat=True))
+    assert set(by_key.filter(archived_at__isnull=True).values_list("pk", flat=True)) == mine
+    assert set(by_key.exclude(pk__in=mine).values_list("pk", flat=True)) == {archived.pk}
+    # A team lead's clients come through the team's grants, as a set.
+    assert "= ANY(ARRAY(" not in str(access.clients_visible_to(staff["north-lead"]).query)
