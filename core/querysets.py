@@ -2,7 +2,8 @@
 
 from collections.abc import Iterable
 
-from django.db.models import Case, Q, QuerySet, Value, When
+from django.db.models import Case, Q, QuerySet, Subquery, Value, When
+from django.db.models.lookups import IsNull
 
 
 def with_joined_columns(queryset: QuerySet, **joined: Iterable[str]) -> QuerySet:
@@ -56,3 +57,17 @@ def sorted_apart(queryset: QuerySet, *, over: Q) -> QuerySet:
         raise ValueError("Order the queryset before sorting it apart.")
     key = Case(When(over, then=Value(0)), default=Value(0))
     return queryset.annotate(listed_apart=key).order_by("listed_apart", *order)
+
+
+def has_a_row(rows: QuerySet, *, column: str = "pk") -> Q:
+    """A condition: does `rows` (correlated to the outer row by `OuterRef`) hold a row?
+
+    Written as a scalar subquery, `(SELECT column … LIMIT 1) IS NOT NULL`,
+    not `EXISTS`: PostgreSQL may answer an `EXISTS` for every outer row at
+    once, hashing the whole table below it, when it expects many outer
+    rows; a scalar subquery is never hashed and runs for the outer rows
+    that reach it, one index probe each (docs/adr/0008, the amendments of
+    2026-11-29 and 2026-11-30). `column` must never be NULL; one the probed
+    index holds keeps the probe in the index.
+    """
+    return Q(IsNull(Subquery(rows.order_by().values(column)[:1]), False))

@@ -2,8 +2,7 @@
 
 import uuid
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.lookups import IsNull
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from casework import access
@@ -12,7 +11,7 @@ from casework.redaction import CLIENT_NAME_COLUMNS
 from core.audit import audit_record
 from core.models import AuditAction, User
 from core.nz.text import fold_macrons, macrons_folded
-from core.querysets import with_joined_columns
+from core.querysets import has_a_row, with_joined_columns
 
 
 def whanau_visible_to(actor: User) -> QuerySet[Whanau]:
@@ -60,16 +59,13 @@ def _probed_through_members_or_cases(actor: User) -> Q:
     A caseworker's few thousand grants stay sets (`whanau_visible_to`).
     """
 
-    def first(rows) -> Q:
-        return Q(IsNull(Subquery(rows.order_by().values("pk")[:1]), False))
-
     member = WhanauMember.objects.filter(whanau_id=OuterRef("pk")).filter(
         access.client_permission_probed(actor, "view_client", client_ref="client_id")
     )
     case = Case.objects.filter(whanau_id=OuterRef("pk")).filter(
         access.case_permission_probed(actor, "view_case", case_ref="pk")
     )
-    return first(member) | first(case)
+    return has_a_row(member) | has_a_row(case)
 
 
 def whanau_members_of(*, actor: User) -> QuerySet[WhanauMember]:

@@ -103,3 +103,24 @@ def test_sorted_apart_keeps_the_models_own_order_when_none_is_given(staff, led_c
 
     assert list(apart) == list(Case.objects.all())
     assert apart.query.order_by[0] == "listed_apart"
+
+
+def test_has_a_row_answers_per_outer_row_without_exists(staff, led_case):
+    from django.db.models import BooleanField as Boolean
+    from django.db.models import ExpressionWrapper, OuterRef
+
+    from casework.models import Goal
+    from core.querysets import has_a_row
+
+    worker = staff["north-caseworker"]
+    with_goal, without = led_case(worker), led_case(worker)
+    Goal.objects.create(case=with_goal, pou=1, description="Mahi", created_by=worker)
+
+    goals = Goal.objects.filter(case_id=OuterRef("pk"))
+    flagged = Case.objects.annotate(
+        has_goal=ExpressionWrapper(has_a_row(goals), output_field=Boolean())
+    )
+
+    assert dict(flagged.values_list("pk", "has_goal")) == {with_goal.pk: True, without.pk: False}
+    assert list(Case.objects.filter(has_a_row(goals))) == [with_goal]
+    assert "EXISTS" not in str(Case.objects.filter(has_a_row(goals)).query)
