@@ -41,8 +41,9 @@ def test_the_audit_log_figure_finds_what_each_filter_names_and_keeps_nothing():
         figures["actor=<a caseworker's id>"]["count"]
         == (figures["actor_username=<a caseworker's username>"]["count"])
     )
-    # An empty list asks for no page.
-    assert {row["api_queries"] for row in figures.values() if row["count"]} == {
-        figures[""]["api_queries"]
-    }
+    # An empty list asks for no page, and a page whose events name no record by its key
+    # (the events a filter finds are drawn at random: permission changes, say) skips the
+    # lookup of which named clients are restricted (redaction): never more queries.
+    full = figures[""]["api_queries"]
+    assert {row["api_queries"] for row in figures.values() if row["count"]} <= {full - 1, full}
     assert result["record"]["median_ms"] > 0
